@@ -1,0 +1,1 @@
+"""The simulated Timestream Write service: plain Python, no botocore."""

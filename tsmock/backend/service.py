@@ -1,0 +1,327 @@
+"""`TimestreamWriteBackend`: the service of one account and region.
+
+One method per operation, keyword arguments in snake_case, models returned,
+typed errors raised. The request shape has already been checked against the
+model by the protocol layer; every rule here is a rule of the service itself.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from tsmock.backend import arns, tagging, validation
+from tsmock.backend import records as write_path
+from tsmock.backend.batch_load import BatchLoadOperations
+from tsmock.backend.errors import (
+    ConflictException,
+    RejectedRecordsException,
+    ResourceNotFoundException,
+    ServiceQuotaExceededException,
+    ValidationException,
+)
+from tsmock.backend.models import NANOS_PER_SECOND, Database, Table
+from tsmock.backend.pagination import paginate
+
+if TYPE_CHECKING:
+    from tsmock.registry import MockState
+
+MAX_DATABASES = 500
+MAX_TABLES = 50_000
+DEFAULT_MEMORY_RETENTION_HOURS = 6
+DEFAULT_MAGNETIC_RETENTION_DAYS = 73_000
+ENDPOINT_CACHE_MINUTES = 1440
+_HOUR_NS = 3600 * NANOS_PER_SECOND
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class TimestreamWriteBackend(BatchLoadOperations):
+    """The simulated Timestream Write service of one account and region."""
+
+    def __init__(self, account_id: str, region_name: str, state: MockState | None = None) -> None:
+        self.account_id = account_id
+        self.region_name = region_name
+        self.state = state
+        #: Database name -> `Database`.
+        self.databases: dict[str, Database] = {}
+        self.lock = threading.RLock()
+        super().__init__()
+
+    # --- lookups --------------------------------------------------------------------
+
+    def get_database(self, database_name: str) -> Database:
+        database = self.databases.get(database_name)
+        if database is None:
+            raise ResourceNotFoundException(f"The database {database_name} does not exist.")
+        return database
+
+    def get_table(self, database_name: str, table_name: str) -> Table:
+        table = self.get_database(database_name).tables.get(table_name)
+        if table is None:
+            raise ResourceNotFoundException(f"The table {table_name} does not exist.")
+        return table
+
+    # --- endpoints ------------------------------------------------------------------
+
+    def describe_endpoints(self) -> list[dict[str, Any]]:
+        # §2.1: one cell address and the real 24 h cache period (§13 #27).
+        address = f"ingest-cell1.timestream.{self.region_name}.{arns.dns_suffix(self.region_name)}"
+        return [{"Address": address, "CachePeriodInMinutes": ENDPOINT_CACHE_MINUTES}]
+
+    # --- databases ------------------------------------------------------------------
+
+    def create_database(
+        self,
+        database_name: str,
+        kms_key_id: str | None = None,
+        tags: list[dict[str, str]] | None = None,
+    ) -> Database:
+        if kms_key_id is not None:
+            validation.check_kms_key_id(kms_key_id)
+        checked_tags = tagging.check_tags(tags or [])
+        arn = arns.database_arn(self.region_name, self.account_id, database_name)
+        tagging.merge_tags({}, checked_tags, arn)
+        with self.lock:
+            if database_name in self.databases:
+                raise ConflictException(f"The database {database_name} already exists.")
+            if len(self.databases) >= MAX_DATABASES:
+                raise ServiceQuotaExceededException(
+                    "You have reached the maximum number of databases."
+                )
+            now = _now()
+            database = Database(
+                name=database_name,
+                arn=arn,
+                kms_key_id=kms_key_id
+                or arns.default_kms_key_arn(self.region_name, self.account_id),
+                creation_time=now,
+                last_updated_time=now,
+                tags=checked_tags,
+            )
+            self.databases[database_name] = database
+            return database
+
+    def describe_database(self, database_name: str) -> Database:
+        return self.get_database(database_name)
+
+    def update_database(self, database_name: str, kms_key_id: str) -> Database:
+        validation.check_kms_key_id(kms_key_id)
+        with self.lock:
+            database = self.get_database(database_name)
+            if database.kms_key_id != kms_key_id:
+                database.kms_key_id = kms_key_id
+                database.last_updated_time = _now()
+            return database
+
+    def delete_database(self, database_name: str) -> None:
+        with self.lock:
+            database = self.get_database(database_name)
+            if database.tables:
+                raise ValidationException(
+                    f"Cannot delete database {database_name} because it contains tables. "
+                    "Delete all tables first."
+                )
+            del self.databases[database_name]
+
+    def list_databases(
+        self, max_results: int | None = None, next_token: str | None = None
+    ) -> tuple[list[Database], str | None]:
+        with self.lock:
+            items = list(self.databases.values())
+        return paginate(
+            "ListDatabases", items, lambda db: (db.name,), max_results, next_token, 20
+        )
+
+    # --- tables ---------------------------------------------------------------------
+
+    def create_table(
+        self,
+        database_name: str,
+        table_name: str,
+        retention_properties: dict[str, int] | None = None,
+        tags: list[dict[str, str]] | None = None,
+        magnetic_store_write_properties: dict[str, Any] | None = None,
+        schema: dict[str, Any] | None = None,
+    ) -> Table:
+        if magnetic_store_write_properties is not None:
+            validation.check_magnetic_store_write_properties(magnetic_store_write_properties)
+        if schema is not None:
+            validation.check_schema(schema)
+        checked_tags = tagging.check_tags(tags or [])
+        with self.lock:
+            database = self.get_database(database_name)
+            arn = arns.table_arn(self.region_name, self.account_id, database_name, table_name)
+            tagging.merge_tags({}, checked_tags, arn)
+            if table_name in database.tables:
+                raise ConflictException(f"The table {table_name} already exists.")
+            if sum(len(db.tables) for db in self.databases.values()) >= MAX_TABLES:
+                raise ServiceQuotaExceededException(
+                    "You have reached the maximum number of tables."
+                )
+            retention = retention_properties or {}
+            now = _now()
+            table = Table(
+                database_name=database_name,
+                name=table_name,
+                arn=arn,
+                memory_retention_hours=retention.get(
+                    "MemoryStoreRetentionPeriodInHours", DEFAULT_MEMORY_RETENTION_HOURS
+                ),
+                magnetic_retention_days=retention.get(
+                    "MagneticStoreRetentionPeriodInDays", DEFAULT_MAGNETIC_RETENTION_DAYS
+                ),
+                magnetic_store_write_properties=magnetic_store_write_properties
+                or {"EnableMagneticStoreWrites": False},
+                schema=schema if schema is not None else validation.DEFAULT_SCHEMA,
+                creation_time=now,
+                last_updated_time=now,
+                tags=checked_tags,
+            )
+            database.tables[table_name] = table
+            return table
+
+    def describe_table(self, database_name: str, table_name: str) -> Table:
+        return self.get_table(database_name, table_name)
+
+    def update_table(
+        self,
+        database_name: str,
+        table_name: str,
+        retention_properties: dict[str, int] | None = None,
+        magnetic_store_write_properties: dict[str, Any] | None = None,
+        schema: dict[str, Any] | None = None,
+    ) -> Table:
+        with self.lock:
+            table = self.get_table(database_name, table_name)
+            if (
+                retention_properties is None
+                and magnetic_store_write_properties is None
+                and schema is None
+            ):
+                # §13 #16: nothing to update is refused.
+                raise ValidationException(
+                    "At least one of RetentionProperties, MagneticStoreWriteProperties "
+                    "or Schema must be specified."
+                )
+            if magnetic_store_write_properties is not None:
+                validation.check_magnetic_store_write_properties(magnetic_store_write_properties)
+            if schema is not None:
+                validation.check_schema_change(table.schema, schema)
+            now = _now()
+            if retention_properties is not None:
+                self._change_retention(table, retention_properties, now)
+            if magnetic_store_write_properties is not None:
+                table.magnetic_store_write_properties = magnetic_store_write_properties
+            if schema is not None:
+                table.schema = schema
+            table.last_updated_time = now
+            return table
+
+    @staticmethod
+    def _change_retention(table: Table, retention: dict[str, int], now: datetime) -> None:
+        # §7.3 (project decision): a decrease applies at once; after an increase the
+        # memory store holds only what it held at the change until time fills it.
+        # The floor is the memory window's lower bound at the moment of the change.
+        new_hours = retention["MemoryStoreRetentionPeriodInHours"]
+        if new_hours > table.memory_retention_hours:
+            now_ns = (now - _EPOCH) // timedelta(microseconds=1) * 1000
+            lower = now_ns - table.memory_retention_hours * _HOUR_NS
+            if table.memory_window_floor_ns is not None:
+                lower = max(lower, table.memory_window_floor_ns)
+            table.memory_window_floor_ns = lower
+        table.memory_retention_hours = new_hours
+        table.magnetic_retention_days = retention["MagneticStoreRetentionPeriodInDays"]
+
+    def delete_table(self, database_name: str, table_name: str) -> None:
+        with self.lock:
+            database = self.get_database(database_name)
+            table = database.tables.pop(table_name, None)
+            if table is None:
+                raise ResourceNotFoundException(f"The table {table_name} does not exist.")
+            table.index.clear()
+            self.table_deleted(database_name, table_name)
+
+    def list_tables(
+        self,
+        database_name: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> tuple[list[Table], str | None]:
+        with self.lock:
+            if database_name is not None:
+                items = list(self.get_database(database_name).tables.values())
+            else:
+                items = [t for db in self.databases.values() for t in db.tables.values()]
+        return paginate(
+            "ListTables",
+            items,
+            lambda table: (table.database_name, table.name),
+            max_results,
+            next_token,
+            20,
+        )
+
+    # --- tags -----------------------------------------------------------------------
+
+    def _tagged_resource(self, resource_arn: str) -> Database | Table:
+        arn = arns.parse_resource_arn(resource_arn)
+        if arn.region != self.region_name or arn.account != self.account_id:
+            # A well-formed ARN of another account or region names nothing here (§11).
+            raise ResourceNotFoundException(
+                f"The database {arn.database} does not exist."
+                if arn.table is None
+                else f"The table {arn.table} does not exist."
+            )
+        if arn.table is None:
+            return self.get_database(arn.database)
+        return self.get_table(arn.database, arn.table)
+
+    def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> None:
+        checked = tagging.check_tags(tags)
+        with self.lock:
+            resource = self._tagged_resource(resource_arn)
+            tagging.merge_tags(resource.tags, checked, resource_arn)
+
+    def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
+        tagging.check_tag_keys(tag_keys)
+        with self.lock:
+            resource = self._tagged_resource(resource_arn)
+            for key in tag_keys:
+                resource.tags.pop(key, None)
+
+    def list_tags_for_resource(self, resource_arn: str) -> dict[str, str]:
+        with self.lock:
+            return dict(self._tagged_resource(resource_arn).tags)
+
+    # --- records --------------------------------------------------------------------
+
+    def write_records(
+        self,
+        database_name: str,
+        table_name: str,
+        records: list[dict[str, Any]],
+        common_attributes: dict[str, Any] | None = None,
+    ) -> dict[str, int]:
+        """Store records; returns ``RecordsIngested`` or raises RejectedRecordsException."""
+        with self.lock:
+            table = self.get_table(database_name, table_name)
+        prepared = write_path.prepare_records(records, common_attributes)
+        now_ns = time.time_ns()
+        with self.lock:
+            # The table may have been deleted while the request was checked.
+            table = self.get_table(database_name, table_name)
+            result = write_path.ingest(table, prepared, now_ns)
+        if result.rejected:
+            raise RejectedRecordsException(result.rejected)
+        return {
+            "Total": result.memory_store + result.magnetic_store,
+            "MemoryStore": result.memory_store,
+            "MagneticStore": result.magnetic_store,
+        }
+

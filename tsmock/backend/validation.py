@@ -1,0 +1,78 @@
+"""Business rules of the control plane that the model does not express.
+
+Shape constraints (lengths, enums, patterns, ranges) are checked from the
+botocore model by the protocol layer; what is here needs the service's own
+knowledge: KMS key forms, partition key rules, magnetic-store settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from tsmock.backend.errors import ValidationException
+
+_KMS_KEY_FORMS = re.compile(
+    r"(?:mrk-[0-9a-f]{32}"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|alias/[a-zA-Z0-9/_-]+"
+    r"|arn:aws(?:-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:(?:key/(?:mrk-[0-9a-f]{32}|[0-9a-fA-F-]{36})"
+    r"|alias/[a-zA-Z0-9/_-]+))"
+)
+
+DEFAULT_SCHEMA: dict[str, Any] = {"CompositePartitionKey": [{"Type": "MEASURE"}]}
+
+
+def check_kms_key_id(kms_key_id: str) -> None:
+    """A key id, key ARN, alias name or alias ARN (CreateDatabase/UpdateDatabase docs)."""
+    if _KMS_KEY_FORMS.fullmatch(kms_key_id) is None:
+        raise ValidationException(
+            f"Invalid KmsKeyId {kms_key_id}. Specify a key ID, key ARN, alias name or alias ARN."
+        )
+
+
+def check_schema(schema: Mapping[str, Any]) -> None:
+    """Customer-defined partition key rules (§9)."""
+    keys = schema.get("CompositePartitionKey")
+    if keys is None:
+        return
+    if len(keys) > 1:
+        raise ValidationException(
+            "You have specified too many partition keys to be used in your composite "
+            "partition key. Only 1 partition keys can be specified."
+        )
+    for key in keys:
+        if key["Type"] == "DIMENSION" and not key.get("Name"):
+            raise ValidationException("A partition key of type DIMENSION must specify a Name.")
+        if key["Type"] == "MEASURE" and (
+            key.get("Name") is not None or key.get("EnforcementInRecord") is not None
+        ):
+            raise ValidationException(
+                "A partition key of type MEASURE cannot specify a Name or EnforcementInRecord."
+            )
+
+
+def check_schema_change(current: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+    """Only ``EnforcementInRecord`` of a partition key may change (§5.9)."""
+    check_schema(new)
+
+    def shape(schema: Mapping[str, Any]) -> list[tuple[Any, Any]]:
+        keys = schema.get("CompositePartitionKey") or DEFAULT_SCHEMA["CompositePartitionKey"]
+        return [(key.get("Type"), key.get("Name")) for key in keys]
+
+    if shape(current) != shape(new):
+        raise ValidationException("The composite partition key of a table cannot be changed.")
+
+
+def check_magnetic_store_write_properties(properties: Mapping[str, Any]) -> None:
+    """With magnetic writes on, an SSE_KMS error location needs a key (§5.6)."""
+    if not properties.get("EnableMagneticStoreWrites"):
+        return
+    location = properties.get("MagneticStoreRejectedDataLocation") or {}
+    s3 = location.get("S3Configuration") or {}
+    if s3.get("EncryptionOption") == "SSE_KMS" and not s3.get("KmsKeyId"):
+        raise ValidationException(
+            "KmsKeyId must be specified in MagneticStoreRejectedDataLocation when "
+            "EncryptionOption is SSE_KMS."
+        )

@@ -1,0 +1,145 @@
+"""Where requests for Timestream Write are caught: the only module that knows botocore events.
+
+* A ``before-send.timestream-write`` handler among botocore's built-in handlers, so
+  every session created after ``import tsmock`` (and every client of it, made
+  before or after a mock starts) asks tsmock first. It is more specific than
+  moto's catch-all ``before-send`` handler, so botocore calls it first and its
+  answer wins; for other services it is never called.
+* A ``choose-signer.timestream-write`` handler that skips request signing while a
+  mock is active: no credentials are needed and none are read.
+* A guard on ``Endpoint._send`` while active, for clients whose session predates
+  the import: their Timestream requests are answered too, never sent.
+* A ``responses`` mock for plain ``requests`` calls to an ingest endpoint.
+
+Every handler answers only while a mock is active and returns None otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import botocore
+from botocore import handlers as botocore_handlers
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.endpoint import Endpoint
+
+from tsmock import registry
+
+if TYPE_CHECKING:
+    from tsmock.state import MockState
+
+_INGEST_HOST = re.compile(
+    r"https?://ingest(?:-cell\d+)?\.timestream(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com"
+    r"(?:\.cn)?(?::\d+)?(?:/.*)?"
+)
+_ENDPOINT_PREFIX = "ingest.timestream"
+
+
+class _Body:
+    """The raw body botocore reads a response from."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self._data
+
+    def read(self, *args: Any, **kwargs: Any) -> bytes:
+        return self._data
+
+
+def _region(request: AWSPreparedRequest, state: MockState) -> str:
+    context = getattr(request, "context", None)
+    if context:
+        region = context.get("client_region")
+        if region:
+            return str(region)
+    match = _INGEST_HOST.fullmatch(request.url or "")
+    return match["region"] if match else state.region_name
+
+
+def _answer(request: AWSPreparedRequest, state: MockState) -> AWSResponse:
+    from tsmock import dispatch
+
+    response = dispatch.handle(state, _region(request, state), request.headers, request.body)
+    return AWSResponse(request.url, response.status, response.headers, _Body(response.body))
+
+
+def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+    state = registry.active()
+    if state is None:
+        return None
+    return _answer(request, state)
+
+
+def choose_signer(**kwargs: Any) -> Any:
+    return botocore.UNSIGNED if registry.active() is not None else None
+
+
+_BUILTIN = [
+    ("before-send.timestream-write", before_send),
+    ("choose-signer.timestream-write", choose_signer),
+]
+
+
+def install_builtin_handlers() -> None:
+    """Add the handlers to botocore's built-ins once (they are inert while inactive)."""
+    for entry in _BUILTIN:
+        if entry not in botocore_handlers.BUILTIN_HANDLERS:
+            botocore_handlers.BUILTIN_HANDLERS.append(entry)
+
+
+class Interception:
+    """What an outermost activation switches on and restores on stop."""
+
+    def __init__(self) -> None:
+        self._original_send: Any = None
+        self._requests_mock: Any = None
+
+    def start(self) -> None:
+        original_send = Endpoint._send
+        self._original_send = original_send
+
+        def guarded_send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
+            state = registry.active()
+            if state is not None and getattr(endpoint, "_endpoint_prefix", "") == _ENDPOINT_PREFIX:
+                return _answer(request, state)
+            return original_send(endpoint, request)
+
+        Endpoint._send = guarded_send  # type: ignore[method-assign]
+        self._requests_mock = _start_requests_mock()
+
+    def stop(self) -> None:
+        if self._original_send is not None:
+            Endpoint._send = self._original_send  # type: ignore[method-assign]
+            self._original_send = None
+        if self._requests_mock is not None:
+            self._requests_mock.stop(allow_assert=False)
+            self._requests_mock.reset()
+            self._requests_mock = None
+
+
+def _start_requests_mock() -> Any:
+    import responses
+
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+
+    def callback(request: Any) -> tuple[int, dict[str, str], bytes]:
+        from tsmock import dispatch
+
+        state = registry.active()
+        assert state is not None  # the mock is stopped before the state goes away
+        match = _INGEST_HOST.fullmatch(request.url)
+        region = match["region"] if match else state.region_name
+        response = dispatch.handle(state, region, request.headers, request.body)
+        return response.status, response.headers, response.body
+
+    mock.add_callback(responses.POST, _INGEST_HOST, callback=callback)
+    # Everything else goes where it would have gone (moto, another mock, or out).
+    mock.add_passthru(re.compile(r"(?!https?://ingest(?:-cell\d+)?\.timestream)"))
+    mock.start()
+    return mock

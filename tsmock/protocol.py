@@ -1,0 +1,417 @@
+"""The AWS JSON 1.0 wire format of Timestream Write.
+
+Decodes a request (operation from ``X-Amz-Target``, members from the JSON body),
+checks it against the botocore service model the way the service's request
+framework does (behavior reference §1.4), and encodes results and errors.
+It knows shapes and HTTP, nothing about databases.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from botocore.loaders import Loader
+from botocore.model import ServiceModel, Shape, StructureShape
+
+from tsmock.backend.errors import (
+    FrameworkValidationException,
+    TimestreamError,
+    UnknownOperationException,
+)
+
+SERVICE_NAME = "timestream-write"
+TARGET_PREFIX = "Timestream_20181101."
+CONTENT_TYPE = "application/x-amz-json-1.0"
+
+# Constraints the API Reference states and the model leaves out (§0.3, §6.4 #2):
+# every database/table name is 3-256 characters, dimension names at most 60 and
+# measure names at most 256 characters.
+_EXTRA_CONSTRAINTS: dict[str, dict[str, Any]] = {
+    "DatabaseName": {"min": 3, "max": 256},
+    "TableName": {"min": 3, "max": 256},
+    "TargetDatabaseName": {"min": 3, "max": 256},
+    "TargetTableName": {"min": 3, "max": 256},
+}
+_EXTRA_MEMBER_CONSTRAINTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("Dimension", "Name"): {"max": 60},
+    ("Record", "MeasureName"): {"max": 256},
+}
+
+
+@cache
+def service_model() -> ServiceModel:
+    """The botocore model of the service, loaded once, on first use."""
+    loader = Loader()
+    return ServiceModel(loader.load_service_model(SERVICE_NAME, "service-2"), SERVICE_NAME)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A decoded request: the AWS operation name and its members."""
+
+    operation: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """An encoded response, ready to hand to botocore or ``responses``."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def decode_request(headers: Mapping[str, Any], body: bytes | str | None) -> Request:
+    """Decode and check a request; raise a `TimestreamError` when it is refused."""
+    target = _header(headers, "X-Amz-Target")
+    operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+    if operation not in _operation_names():
+        # What the service's front end answers for a target it does not serve (§2.5).
+        raise UnknownOperationException("")
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    try:
+        params = json.loads(body) if body else {}
+    except (ValueError, UnicodeDecodeError):
+        raise FrameworkValidationException(
+            "1 validation error detected: the request body is not valid JSON"
+        ) from None
+    if not isinstance(params, dict):
+        raise FrameworkValidationException(
+            "1 validation error detected: the request body must be a JSON object"
+        )
+    validate(operation, params)
+    return Request(operation, params)
+
+
+def validate(operation: str, params: dict[str, Any]) -> None:
+    """Raise a Coral-format ValidationException listing every constraint violated."""
+    checker = _input_checker(operation)
+    if checker.is_valid(params):
+        return
+    errors: list[str] = []
+    checker.collect(params, "", errors)
+    count = len(errors)
+    noun = "error" if count == 1 else "errors"
+    raise FrameworkValidationException(f"{count} validation {noun} detected: " + "; ".join(errors))
+
+
+def encode_result(result: Mapping[str, Any]) -> Response:
+    """A 200 response with a JSON body."""
+    return Response(200, _headers(), json.dumps(result, separators=(",", ":")).encode())
+
+
+def encode_error(error: TimestreamError) -> Response:
+    """The error response for an AWS error: ``__type``, message, extra members."""
+    body = json.dumps(error.body(), separators=(",", ":")).encode()
+    return Response(error.status, _headers(), body)
+
+
+def request_id() -> str:
+    """A request id shaped like the service's: 26 uppercase alphanumerics."""
+    return base64.b32encode(os.urandom(20)).decode()[:26]
+
+
+def _headers() -> dict[str, str]:
+    return {"Content-Type": CONTENT_TYPE, "x-amzn-RequestId": request_id()}
+
+
+def _header(headers: Mapping[str, Any], name: str) -> str:
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        for key, candidate in headers.items():
+            if key.lower() == lowered:
+                value = candidate
+                break
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return value if isinstance(value, str) else ""
+
+
+@cache
+def _operation_names() -> frozenset[str]:
+    return frozenset(service_model().operation_names)
+
+
+# --- Model-driven constraint checks -------------------------------------------------
+#
+# Each shape compiles into a `_Checker` with two views of the same rules: a fast
+# `is_valid` that allocates nothing (the path of every good request), and
+# `collect`, which walks again with paths to word each violation the way the
+# request framework does.
+
+
+class _Checker:
+    __slots__ = ("collect", "is_valid")
+
+    def __init__(
+        self,
+        is_valid: Callable[[Any], bool],
+        collect: Callable[[Any, str, list[str]], None],
+    ) -> None:
+        self.is_valid = is_valid
+        self.collect = collect
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_render(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_render(v) for v in value) + "]"
+    return str(value)
+
+
+def _violation(value: Any, path: str, phrase: str) -> str:
+    shown = "null" if value is None else f"'{_render(value)}'"
+    return f"Value {shown} at '{path}' failed to satisfy constraint: {phrase}"
+
+
+def _path_name(member: str) -> str:
+    return member[:1].lower() + member[1:]
+
+
+@cache
+def _input_checker(operation: str) -> _Checker:
+    input_shape = service_model().operation_model(operation).input_shape
+    if input_shape is None:
+        return _Checker(lambda value: True, lambda value, path, errors: None)
+    checker = _compile(input_shape, {}, top_level=True)
+    # The collecting walk stays generic; the yes/no walk that every request takes
+    # is generated as straight-line Python, several times faster than closures.
+    checker.is_valid = _generate_fast_check(input_shape)
+    return checker
+
+
+def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
+    namespace: dict[str, Any] = {}
+    lines = ["def is_valid(v0):"]
+    counter = [0]
+
+    def constant(value: Any) -> str:
+        counter[0] += 1
+        name = f"_c{counter[0]}"
+        namespace[name] = value
+        return name
+
+    def emit(node: Shape, extra: Mapping[str, Any], var: str, depth: int, top: bool) -> None:
+        pad = "    " * depth
+        meta = {**node.metadata, **extra}
+        kind = node.type_name
+        if kind == "structure":
+            assert isinstance(node, StructureShape)
+            lines.append(f"{pad}if type({var}) is not dict: return False")
+            for name in node.required_members:
+                lines.append(f"{pad}if {var}.get({name!r}) is None: return False")
+            for name, member in node.members.items():
+                member_extra = dict(_EXTRA_MEMBER_CONSTRAINTS.get((node.name, name), {}))
+                if top:
+                    member_extra.update(_EXTRA_CONSTRAINTS.get(name, {}))
+                child = f"v{depth + 1}_{len(lines)}"
+                lines.append(f"{pad}{child} = {var}.get({name!r})")
+                lines.append(f"{pad}if {child} is not None:")
+                emit(member, member_extra, child, depth + 1, False)
+                lines.append(f"{pad}    pass")
+        elif kind == "list":
+            low, high = meta.get("min", 0), meta.get("max", 1 << 62)
+            lines.append(f"{pad}if type({var}) is not list: return False")
+            lines.append(f"{pad}if not {low} <= len({var}) <= {high}: return False")
+            item = f"i{depth}_{len(lines)}"
+            lines.append(f"{pad}for {item} in {var}:")
+            lines.append(f"{pad}    if {item} is None: return False")
+            emit(node.member, {}, item, depth + 1, False)  # type: ignore[attr-defined]
+        elif kind == "string":
+            low, high = meta.get("min", 0), meta.get("max", 1 << 62)
+            lines.append(f"{pad}if type({var}) is not str: return False")
+            if low > 0 or high < 1 << 62:
+                lines.append(f"{pad}if not {low} <= len({var}) <= {high}: return False")
+            if meta.get("enum"):
+                lines.append(f"{pad}if {var} not in {constant(frozenset(meta['enum']))}: return False")
+            if meta.get("pattern"):
+                pattern = constant(re.compile(meta["pattern"], re.DOTALL))
+                lines.append(f"{pad}if {pattern}.fullmatch({var}) is None: return False")
+        elif kind in ("integer", "long"):
+            low, high = meta.get("min", -(1 << 63)), meta.get("max", (1 << 63) - 1)
+            lines.append(f"{pad}if type({var}) is not int: return False")
+            lines.append(f"{pad}if not {low} <= {var} <= {high}: return False")
+        elif kind == "boolean":
+            lines.append(f"{pad}if type({var}) is not bool: return False")
+        else:
+            checker = constant(_compile(node, extra).is_valid)
+            lines.append(f"{pad}if not {checker}({var}): return False")
+
+    emit(shape, {}, "v0", 1, True)
+    lines.append("    return True")
+    exec("\n".join(lines), namespace)  # noqa: S102 - source generated above from the model
+    fast: Callable[[Any], bool] = namespace["is_valid"]
+    return fast
+
+
+def _compile(shape: Shape, extra: Mapping[str, Any], top_level: bool = False) -> _Checker:
+    meta = {**shape.metadata, **extra}
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(shape, StructureShape)
+        return _compile_structure(shape, top_level)
+    if kind == "list":
+        return _compile_list(shape, meta)
+    if kind == "string":
+        return _compile_string(meta)
+    if kind in ("integer", "long"):
+        return _compile_number(meta)
+    if kind == "boolean":
+        return _compile_type(lambda v: isinstance(v, bool), "boolean")
+    if kind == "timestamp":
+        return _compile_type(
+            lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "timestamp"
+        )
+    return _compile_type(lambda v: True, kind)
+
+
+def _compile_type(accepts: Callable[[Any], bool], type_name: str) -> _Checker:
+    def collect(value: Any, path: str, errors: list[str]) -> None:
+        if not accepts(value):
+            errors.append(_violation(value, path, f"Member must be of type {type_name}"))
+
+    return _Checker(accepts, collect)
+
+
+def _compile_structure(shape: StructureShape, top_level: bool) -> _Checker:
+    members: dict[str, tuple[str, _Checker]] = {}
+    for name, member_shape in shape.members.items():
+        extra = dict(_EXTRA_MEMBER_CONSTRAINTS.get((shape.name, name), {}))
+        if top_level:
+            extra.update(_EXTRA_CONSTRAINTS.get(name, {}))
+        members[name] = (_path_name(name), _compile(member_shape, extra))
+    required = tuple(shape.required_members)
+
+    def is_valid(value: Any) -> bool:
+        if type(value) is not dict:
+            return False
+        for name in required:
+            if value.get(name) is None:
+                return False
+        for name, member_value in value.items():
+            member = members.get(name)
+            # Unknown members are ignored, as the service's framework does; JSON
+            # null is the same as an absent member.
+            if member is not None and member_value is not None:
+                if not member[1].is_valid(member_value):
+                    return False
+        return True
+
+    def collect(value: Any, path: str, errors: list[str]) -> None:
+        if type(value) is not dict:
+            errors.append(_violation(value, path, "Member must be of type structure"))
+            return
+        prefix = f"{path}." if path else ""
+        for name, (path_name, checker) in members.items():
+            member_value = value.get(name)
+            if member_value is None:
+                if name in required:
+                    errors.append(
+                        _violation(None, prefix + path_name, "Member must not be null")
+                    )
+                continue
+            checker.collect(member_value, prefix + path_name, errors)
+
+    return _Checker(is_valid, collect)
+
+
+def _length_phrases(length: int, meta: Mapping[str, Any], what: str) -> list[str]:
+    phrases = []
+    low, high = meta.get("min"), meta.get("max")
+    if low is not None and length < low:
+        phrases.append(f"Member must have {what} greater than or equal to {low}")
+    if high is not None and length > high:
+        phrases.append(f"Member must have {what} less than or equal to {high}")
+    return phrases
+
+
+def _compile_list(shape: Shape, meta: Mapping[str, Any]) -> _Checker:
+    element = _compile(shape.member, {})  # type: ignore[attr-defined]
+    low = meta.get("min", 0)
+    high = meta.get("max", 1 << 62)
+    element_ok = element.is_valid
+
+    def is_valid(value: Any) -> bool:
+        if type(value) is not list or not low <= len(value) <= high:
+            return False
+        return all(item is not None and element_ok(item) for item in value)
+
+    def collect(value: Any, path: str, errors: list[str]) -> None:
+        if type(value) is not list:
+            errors.append(_violation(value, path, "Member must be of type list"))
+            return
+        for phrase in _length_phrases(len(value), meta, "length"):
+            errors.append(_violation(value, path, phrase))
+        for position, item in enumerate(value, start=1):
+            item_path = f"{path}.{position}.member"
+            if item is None:
+                errors.append(_violation(None, item_path, "Member must not be null"))
+            else:
+                element.collect(item, item_path, errors)
+
+    return _Checker(is_valid, collect)
+
+
+def _compile_string(meta: Mapping[str, Any]) -> _Checker:
+    low = meta.get("min", 0)
+    high = meta.get("max", 1 << 62)
+    enum = meta.get("enum")
+    allowed = frozenset(enum) if enum else None
+    pattern_text = meta.get("pattern")
+    pattern = re.compile(pattern_text, re.DOTALL) if pattern_text else None
+
+    def is_valid(value: Any) -> bool:
+        if type(value) is not str or not low <= len(value) <= high:
+            return False
+        if allowed is not None and value not in allowed:
+            return False
+        return pattern is None or pattern.fullmatch(value) is not None
+
+    def collect(value: Any, path: str, errors: list[str]) -> None:
+        if type(value) is not str:
+            errors.append(_violation(value, path, "Member must be of type string"))
+            return
+        for phrase in _length_phrases(len(value), meta, "length"):
+            errors.append(_violation(value, path, phrase))
+        if allowed is not None and value not in allowed:
+            listed = ", ".join(enum or ())
+            errors.append(_violation(value, path, f"Member must satisfy enum value set: [{listed}]"))
+        if pattern is not None and pattern.fullmatch(value) is None:
+            errors.append(
+                _violation(
+                    value, path, f"Member must satisfy regular expression pattern: {pattern_text}"
+                )
+            )
+
+    return _Checker(is_valid, collect)
+
+
+def _compile_number(meta: Mapping[str, Any]) -> _Checker:
+    low = meta.get("min", -(1 << 63))
+    high = meta.get("max", (1 << 63) - 1)
+
+    def is_valid(value: Any) -> bool:
+        return type(value) is int and low <= value <= high
+
+    def collect(value: Any, path: str, errors: list[str]) -> None:
+        if type(value) is not int:
+            errors.append(_violation(value, path, "Member must be of type integer"))
+            return
+        bounds = {"min": low, "max": high}
+        for phrase in _length_phrases(value, bounds, "value"):
+            errors.append(_violation(value, path, phrase))
+
+    return _Checker(is_valid, collect)
