@@ -176,18 +176,21 @@ def handle(
     operation: str | None = None
     params: dict[str, Any] = {}
     try:
-        request = protocol.decode_request(headers, body)
+        request = protocol.parse_request(headers, body)
         operation, params = request.operation, request.params
+        # The call log names the operation even when the framework refuses the
+        # members, so a test can see which call failed validation.
+        protocol.validate(operation, params)
         backend = state.backend(region_name)
         state.faults.before_call(operation, params)
         result = HANDLERS[operation](backend, params)
     except TimestreamError as error:
-        state.faults.record(operation, params, error.code)
+        state.faults.record(operation, body, error.code)
         return protocol.encode_error(error)
     except Exception as error:  # a bug in the mock: answer as the service would
-        state.faults.record(operation, params, "InternalServerException")
+        state.faults.record(operation, body, "InternalServerException")
         return protocol.encode_error(
             InternalServerException(f"tsmock internal error: {type(error).__name__}: {error}")
         )
-    state.faults.record(operation, params, None)
+    state.faults.record(operation, body, None)
     return protocol.encode_result(result)

@@ -2,20 +2,29 @@
 
 A fault makes matching calls fail with an AWS error: for the next N calls, or
 at random with a seed (repeatable). Injected errors are raised inside the
-dispatcher like the service's own, so they take the same wire encoding and
-botocore's retry and endpoint re-discovery logic see them as they would see
-the real thing.
+dispatcher like the service's own, so they take the same wire encoding (HTTP
+status, ``__type``, message) and botocore's retry and endpoint re-discovery
+logic see them exactly as they would see the real thing.
+
+The call log keeps each request's body as received and decodes it on demand:
+nothing the backend does later can change what the log shows, and logging costs
+the write path nothing.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from tsmock.backend.errors import ERRORS_BY_CODE, RejectedRecordsException, TimestreamError
 
+# The service's own texts are known only for RejectedRecordsException (§6.8);
+# the others are plausible service-style sentences.
 _DEFAULT_MESSAGES = {
     "ThrottlingException": "Rate exceeded",
     "InternalServerException": "An internal error occurred. Please retry your request.",
@@ -26,7 +35,19 @@ _DEFAULT_MESSAGES = {
     "ResourceNotFoundException": "The requested resource was not found.",
     "ConflictException": "The request conflicts with the current state of the resource.",
 }
-_REJECTION_REASON = "The record was rejected by an injected fault."
+_DEFAULT_REJECTION_REASON = "The record was rejected by an injected fault."
+
+# Request members that name the database / table a call is about. Tagging
+# operations name them through the resource ARN instead.
+_DATABASE_MEMBERS = ("DatabaseName", "TargetDatabaseName")
+_TABLE_MEMBERS = ("TableName", "TargetTableName")
+_ARN_MEMBER = "ResourceARN"
+
+
+def _model_operations() -> list[str]:
+    from tsmock.protocol import service_model
+
+    return list(service_model().operation_names)
 
 
 def documented_errors(operation: str) -> frozenset[str]:
@@ -37,45 +58,96 @@ def documented_errors(operation: str) -> frozenset[str]:
     return frozenset(shape.name for shape in model.error_shapes)
 
 
-@dataclass
-class Fault:
-    """One injected fault; ``fired`` counts how often it struck."""
+@cache
+def _scopes(operation: str) -> frozenset[str]:
+    """Which of ``database`` / ``table`` a request of this operation can name."""
+    from tsmock.protocol import service_model
 
+    input_shape = service_model().operation_model(operation).input_shape
+    members = set(input_shape.members) if input_shape is not None else set()
+    scopes = set()
+    if members & {*_DATABASE_MEMBERS, _ARN_MEMBER}:
+        scopes.add("database")
+    if members & {*_TABLE_MEMBERS, _ARN_MEMBER}:
+        scopes.add("table")
+    return frozenset(scopes)
+
+
+def _target(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The database and table a request is about (None where it names none)."""
+    database = next((params[m] for m in _DATABASE_MEMBERS if m in params), None)
+    table = next((params[m] for m in _TABLE_MEMBERS if m in params), None)
+    arn = params.get(_ARN_MEMBER)
+    if database is None and isinstance(arn, str):
+        from tsmock.backend.arns import parse_resource_arn
+
+        try:
+            resource = parse_resource_arn(arn)
+        except TimestreamError:
+            return None, None
+        return resource.database, resource.table
+    return database, table
+
+
+@dataclass(eq=False)
+class Fault:
+    """One injected fault: what it matches, what it answers, and ``fired``.
+
+    Returned by ``add_fault`` and listed by ``ts.faults``. ``fired`` counts how
+    often the fault struck; it is updated under the injector's lock, so it is
+    exact even when many threads call the service at once.
+    """
+
+    #: The AWS operation name it applies to, e.g. ``"WriteRecords"``.
     operation: str
+    #: The AWS error code it answers with, e.g. ``"ThrottlingException"``.
     error_code: str
+    #: The most it fires; None for no limit.
     times: int | None = 1
+    #: The chance of striking each matching call; None to strike every one.
     probability: float | None = None
+    #: The seed of its random draws; the same seed gives the same strikes.
     seed: int | None = None
+    #: Only calls for this database (None: any).
     database: str | None = None
+    #: Only calls for this table (None: any).
     table: str | None = None
+    #: The error message (for RejectedRecordsException: every entry's Reason).
     message: str | None = None
+    #: How often it struck so far.
     fired: int = 0
-    _random: random.Random = field(init=False, repr=False, compare=False)
+    _random: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
 
     @property
     def exhausted(self) -> bool:
+        """True once it fired ``times`` times; it never strikes again."""
         return self.times is not None and self.fired >= self.times
 
-    def _matches(self, operation: str, params: dict[str, Any]) -> bool:
+    def _matches(self, operation: str, params: Mapping[str, Any]) -> bool:
         if operation != self.operation or self.exhausted:
             return False
-        database = params.get("DatabaseName", params.get("TargetDatabaseName"))
-        table = params.get("TableName", params.get("TargetTableName"))
+        if self.database is None and self.table is None:
+            return True
+        database, table = _target(params)
         if self.database is not None and database != self.database:
             return False
         return self.table is None or table == self.table
 
     def _strikes(self) -> bool:
+        # One draw per matching call, so a seed gives the same strikes for the
+        # same sequence of calls, whatever other faults do.
         return self.probability is None or self._random.random() < self.probability
 
-    def error(self, params: dict[str, Any]) -> TimestreamError:
+    def _error(self, params: Mapping[str, Any]) -> TimestreamError:
         if self.error_code == "RejectedRecordsException":
+            # Every record of the request is refused, so (as the service's
+            # contract says for records not listed) nothing is stored.
             records = params.get("Records")
             count = len(records) if isinstance(records, list) else 0
-            reason = self.message or _REJECTION_REASON
+            reason = self.message or _DEFAULT_REJECTION_REASON
             return RejectedRecordsException(
                 [{"RecordIndex": index, "Reason": reason} for index in range(count)]
             )
@@ -83,16 +155,64 @@ class Fault:
         return ERRORS_BY_CODE[self.error_code](message)
 
 
-@dataclass(frozen=True, slots=True)
 class Call:
-    """One call answered while the mock was active."""
+    """One call answered while the mock was active: what was asked, how it ended.
 
-    #: The AWS operation name, or None when the request could not be decoded.
-    operation: str | None
-    #: The request members as sent.
-    params: dict[str, Any]
-    #: The AWS error code answered, or None on success.
-    error_code: str | None
+    Listed by ``ts.calls``. It keeps the request body as received; ``params``
+    decodes it on each access.
+    """
+
+    __slots__ = ("_body", "_error_code", "_operation")
+
+    def __init__(self, operation: str | None, body: bytes, error_code: str | None) -> None:
+        self._operation = operation
+        self._body = body
+        self._error_code = error_code
+
+    @property
+    def operation(self) -> str | None:
+        """The AWS operation name; None if the request could not be decoded.
+
+        That is an unknown ``X-Amz-Target`` or a body that is not a JSON object.
+        """
+        return self._operation
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The request members as sent (``{}`` if the body was not a JSON object).
+
+        Decoded afresh from the request body on each access: a copy the caller
+        may change freely, and that neither the mock nor the caller can alter.
+        """
+        try:
+            decoded = json.loads(self._body) if self._body else {}
+        except (ValueError, RecursionError):
+            return {}
+        return decoded if isinstance(decoded, dict) else {}
+
+    @property
+    def error_code(self) -> str | None:
+        """The AWS error code answered, or None on success."""
+        return self._error_code
+
+    def __repr__(self) -> str:
+        return (
+            f"Call(operation={self._operation!r}, error_code={self._error_code!r}, "
+            f"params={self.params!r})"
+        )
+
+
+def _as_bytes(body: bytes | str | None) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return bytes(body)
+
+
+def _check_number(name: str, value: object, kind: type | tuple[type, ...], what: str) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
+        raise TypeError(f"{name} must be {what} or None, not {type(value).__name__}.")
 
 
 class FaultInjector:
@@ -103,59 +223,120 @@ class FaultInjector:
         self._calls: list[Call] = []
         self._lock = threading.Lock()
 
-    def add(self, operation: str, error_code: str, **options: Any) -> Fault:
-        from tsmock.protocol import service_model
+    def add(
+        self,
+        operation: str,
+        error_code: str,
+        *,
+        times: int | None = 1,
+        probability: float | None = None,
+        seed: int | None = None,
+        database: str | None = None,
+        table: str | None = None,
+        message: str | None = None,
+    ) -> Fault:
+        """Check a fault's arguments against the service model and add it.
 
-        if operation not in service_model().operation_names:
-            raise ValueError(f"Unknown Timestream Write operation {operation!r}.")
+        Raises ValueError for anything that could not work as asked: an unknown
+        operation, an error code the operation does not document, a scope the
+        operation's requests cannot name, unbounded InvalidEndpointException.
+        """
+        operations = _model_operations()
+        if operation not in operations:
+            raise ValueError(_unknown_operation(operation, operations))
         allowed = documented_errors(operation)
         if error_code not in allowed or error_code not in ERRORS_BY_CODE:
             raise ValueError(
-                f"{operation} does not document {error_code!r}; choose one of {sorted(allowed)}."
+                f"{operation} does not document the error {error_code!r}; "
+                f"use one of: {', '.join(sorted(allowed))}."
             )
-        fault = Fault(operation, error_code, **options)
-        if fault.times is not None and fault.times < 0:
-            raise ValueError("times must be None or >= 0")
-        if fault.probability is not None and not 0.0 <= fault.probability <= 1.0:
-            raise ValueError("probability must be between 0 and 1")
-        if error_code == "InvalidEndpointException" and fault.times is None:
-            # botocore re-discovers and retries an invalid endpoint without limit (§2.4).
-            raise ValueError("InvalidEndpointException faults need a finite `times`.")
+        _check_number("times", times, int, "an int")
+        _check_number("probability", probability, (int, float), "a number")
+        if times is not None and times < 0:
+            raise ValueError(f"times must be None or at least 0, not {times}.")
+        if probability is not None and not 0.0 <= probability <= 1.0:
+            raise ValueError(f"probability must be between 0 and 1, not {probability}.")
+        if seed is not None and probability is None:
+            raise ValueError("seed only applies with a probability; pass probability= too.")
+        for scope, value in (("database", database), ("table", table)):
+            if value is not None and scope not in _scopes(operation):
+                raise ValueError(
+                    f"{operation} requests name no {scope}, so a fault scoped to "
+                    f"{scope}={value!r} would never strike; leave {scope} out."
+                )
+        if error_code == "InvalidEndpointException" and times is None:
+            # botocore drops its endpoint cache, re-discovers and resends on every
+            # InvalidEndpointException without any attempt limit (§2.4).
+            raise ValueError(
+                "InvalidEndpointException needs a finite `times`: botocore re-discovers "
+                "and retries it without limit, so times=None would never end."
+            )
+        fault = Fault(
+            operation,
+            error_code,
+            times=times,
+            probability=probability,
+            seed=seed,
+            database=database,
+            table=table,
+            message=message,
+        )
         with self._lock:
             self._faults.append(fault)
         return fault
 
-    def before_call(self, operation: str, params: dict[str, Any]) -> None:
-        """Raise the error of the first matching fault that strikes."""
-        if not self._faults:
+    def before_call(self, operation: str, params: Mapping[str, Any]) -> None:
+        """Raise the error of the first fault (in the order added) that strikes."""
+        if not self._faults:  # the common case: no lock on the hot path
             return
+        error: TimestreamError | None = None
         with self._lock:
             for fault in self._faults:
                 if fault._matches(operation, params) and fault._strikes():
                     fault.fired += 1
-                    error = fault.error(params)
+                    error = fault._error(params)
                     break
-            else:
-                return
-        raise error
+        if error is not None:
+            raise error
 
-    def record(self, operation: str | None, params: dict[str, Any], error_code: str | None) -> None:
+    def record(
+        self, operation: str | None, body: bytes | str | None, error_code: str | None
+    ) -> None:
+        """Log one answered call: its operation (None if undecodable), body and error code."""
+        call = Call(operation, _as_bytes(body), error_code)
         with self._lock:
-            self._calls.append(Call(operation, params, error_code))
+            self._calls.append(call)
 
     def faults(self) -> list[Fault]:
+        """The faults added so far, in order."""
         with self._lock:
             return list(self._faults)
 
     def calls_so_far(self) -> list[Call]:
+        """The calls answered so far, in order."""
         with self._lock:
             return list(self._calls)
 
     def clear_faults(self) -> None:
+        """Remove every fault (the call log stays readable)."""
         with self._lock:
             self._faults.clear()
 
     def clear(self) -> None:
+        """Remove every fault and forget every call."""
         with self._lock:
             self._faults.clear()
             self._calls.clear()
+
+
+def _unknown_operation(operation: str, operations: list[str]) -> str:
+    from botocore import xform_name
+
+    by_python_name = {xform_name(name): name for name in operations}
+    suggestion = by_python_name.get(operation)
+    if suggestion is not None:
+        return f"Unknown operation {operation!r}: use the AWS name {suggestion!r}."
+    return (
+        f"Unknown Timestream Write operation {operation!r}; "
+        f"use one of: {', '.join(sorted(operations))}."
+    )

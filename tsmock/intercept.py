@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore
 from botocore import handlers as botocore_handlers
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HTTPHeaders
 from botocore.endpoint import Endpoint
 
 from tsmock import registry
@@ -65,11 +65,24 @@ def _region(request: AWSPreparedRequest, state: MockState) -> str:
 def _answer(request: AWSPreparedRequest, state: MockState) -> AWSResponse:
     from tsmock import dispatch
 
-    response = dispatch.handle(state, _region(request, state), request.headers, request.body)
-    return AWSResponse(request.url, response.status, response.headers, _Body(response.body))
+    raw = request.body
+    body: bytes | str | None
+    if raw is None or isinstance(raw, (bytes, str)):
+        body = raw
+    elif isinstance(raw, bytearray):
+        body = bytes(raw)
+    else:
+        # botocore's JSON serializer sends bytes; a file-like body is read.
+        body = raw.read()
+    response = dispatch.handle(state, _region(request, state), request.headers, body)
+    headers = HTTPHeaders()
+    for name, value in response.headers.items():
+        headers[name] = value
+    return AWSResponse(request.url, response.status, headers, _Body(response.body))
 
 
 def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+    """``before-send.timestream-write``: the answer of the active mock, else None."""
     state = registry.active()
     if state is None:
         return None
@@ -77,6 +90,7 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
 
 
 def choose_signer(**kwargs: Any) -> Any:
+    """``choose-signer.timestream-write``: no signing (no credentials) while active."""
     return botocore.UNSIGNED if registry.active() is not None else None
 
 
@@ -101,7 +115,8 @@ class Interception:
         self._requests_mock: Any = None
 
     def start(self) -> None:
-        original_send = Endpoint._send
+        """Guard ``Endpoint._send`` and start the ``responses`` mock."""
+        original_send = Endpoint._send  # type: ignore[attr-defined]
         self._original_send = original_send
 
         def guarded_send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
@@ -110,23 +125,33 @@ class Interception:
                 return _answer(request, state)
             return original_send(endpoint, request)
 
-        Endpoint._send = guarded_send  # type: ignore[method-assign]
-        self._requests_mock = _start_requests_mock()
+        Endpoint._send = guarded_send  # type: ignore[attr-defined]
+        try:
+            self._requests_mock = _start_requests_mock()
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
+        """Put back exactly what `start` replaced."""
         if self._original_send is not None:
-            Endpoint._send = self._original_send  # type: ignore[method-assign]
+            Endpoint._send = self._original_send  # type: ignore[attr-defined]
             self._original_send = None
         if self._requests_mock is not None:
-            self._requests_mock.stop(allow_assert=False)
-            self._requests_mock.reset()
-            self._requests_mock = None
+            requests_mock, self._requests_mock = self._requests_mock, None
+            requests_mock.stop(allow_assert=False)
+            requests_mock.reset()
 
 
 def _start_requests_mock() -> Any:
     import responses
+    from requests.adapters import HTTPAdapter
 
-    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+    # Whatever answers plain requests right now (the network, moto, or a mock the
+    # user started) keeps answering every URL that is not an ingest endpoint.
+    mock = responses.RequestsMock(
+        assert_all_requests_are_fired=False, real_adapter_send=HTTPAdapter.send
+    )
 
     def callback(request: Any) -> tuple[int, dict[str, str], bytes]:
         from tsmock import dispatch
@@ -139,7 +164,6 @@ def _start_requests_mock() -> Any:
         return response.status, response.headers, response.body
 
     mock.add_callback(responses.POST, _INGEST_HOST, callback=callback)
-    # Everything else goes where it would have gone (moto, another mock, or out).
     mock.add_passthru(re.compile(r"(?!https?://ingest(?:-cell\d+)?\.timestream)"))
     mock.start()
     return mock

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import configparser
 import functools
 import inspect
 import os
 import sys
+import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -26,7 +28,7 @@ C = TypeVar("C", bound=type)
 
 _BATCH_LOAD_MODES = ("immediate", "manual")
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-_CREDENTIAL_SOURCES = (
+_CREDENTIAL_VARIABLES = (
     "AWS_ACCESS_KEY_ID",
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
@@ -34,17 +36,55 @@ _CREDENTIAL_SOURCES = (
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 )
+#: Keys of a config-file profile through which botocore finds credentials.
+_CONFIG_CREDENTIAL_KEYS = frozenset(
+    {
+        "aws_access_key_id",
+        "credential_process",
+        "credential_source",
+        "role_arn",
+        "sso_session",
+        "sso_start_url",
+        "web_identity_token_file",
+        "login_session",
+    }
+)
 
 
-def _aws_files() -> list[str]:
-    return [
-        os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
-        os.environ.get("AWS_CONFIG_FILE", "~/.aws/config"),
-    ]
+class _AwsFiles:
+    """What the shared credentials and config files configure for the active profile."""
+
+    def __init__(self) -> None:
+        name = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+        self.credentials = False
+        self.region = False
+        try:
+            credentials = _read_ini(
+                os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+            )
+            config = _read_ini(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config"))
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            # botocore will complain about such a file itself; tsmock changes nothing.
+            self.credentials = self.region = True
+            return
+        if credentials is not None and credentials.has_section(name):
+            self.credentials = True
+        if config is not None:
+            sections = [f"profile {name}"] + (["default"] if name == "default" else [])
+            for section in sections:
+                if config.has_section(section):
+                    keys = set(config.options(section))
+                    self.credentials = self.credentials or bool(keys & _CONFIG_CREDENTIAL_KEYS)
+                    self.region = self.region or "region" in keys
 
 
-def _configured_elsewhere() -> bool:
-    return any(os.path.exists(os.path.expanduser(path)) for path in _aws_files())
+def _read_ini(path: str) -> configparser.RawConfigParser | None:
+    expanded = os.path.expanduser(path)
+    if not os.path.isfile(expanded):
+        return None
+    parser = configparser.RawConfigParser()
+    parser.read(expanded, encoding="utf-8")
+    return parser
 
 
 class _Environment:
@@ -54,22 +94,25 @@ class _Environment:
         self._saved: dict[str, str | None] = {}
 
     def apply(self, region_name: str) -> None:
+        """Set what is missing: credentials, then a default region."""
         wanted: dict[str, str] = {}
-        files = None
-        if not any(os.environ.get(name) for name in _CREDENTIAL_SOURCES):
-            files = _configured_elsewhere()
-            if not files:
+        files: _AwsFiles | None = None
+        if not any(os.environ.get(name) for name in _CREDENTIAL_VARIABLES):
+            files = _AwsFiles()
+            if not files.credentials:
                 wanted.update(_FAKE_CREDENTIALS)
-        if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
-            if files is None:
-                files = _configured_elsewhere()
-            if not files:
-                wanted["AWS_DEFAULT_REGION"] = region_name
+        if not os.environ.get("AWS_DEFAULT_REGION"):
+            files = files or _AwsFiles()
+            if not files.region:
+                # botocore reads only AWS_DEFAULT_REGION; an AWS_REGION (read by
+                # other SDKs and tools) still says which region the user means.
+                wanted["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or region_name
         for name, value in wanted.items():
             self._saved[name] = os.environ.get(name)
             os.environ[name] = value
 
     def restore(self) -> None:
+        """Put back every variable `apply` set, or remove it if it was unset."""
         for name, value in self._saved.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -78,12 +121,53 @@ class _Environment:
         self._saved.clear()
 
 
+class _SwitchedOn:
+    """What the outermost activation changed in the process, to undo at the last stop.
+
+    Kept here rather than on a handle: activations may end in any order (a
+    fixture's handle and a decorator's), and whichever ends last restores.
+    """
+
+    def __init__(self, region_name: str) -> None:
+        self.environment = _Environment()
+        self.interception = Interception()
+        self.environment.apply(region_name)
+        try:
+            self.interception.start()
+        except BaseException:
+            self.environment.restore()
+            raise
+
+    def undo(self) -> None:
+        try:
+            self.interception.stop()
+        finally:
+            self.environment.restore()
+
+
+# Start and stop take this lock, so a thread never joins an activation whose
+# interception is still being switched on (or off).
+_lifecycle_lock = threading.RLock()
+_switched_on: _SwitchedOn | None = None
+
+
+def _call_optional(function: Callable[..., Any], instance: Any, method: Any) -> None:
+    # pytest passes the test method to setup_method/teardown_method only when
+    # the function takes it; call the user's function the same way.
+    code = getattr(function, "__code__", None)
+    if code is not None and code.co_argcount < 2:
+        function(instance)
+    else:
+        function(instance, method)
+
+
 class TimestreamWriteMock:
     """The handle of a mock: activate it, inspect what it stores, shape its behavior.
 
     Use it as a decorator (on sync or async functions and on classes), as a
     context manager (sync or async), or with `start` and `stop`. Nested
-    activations share the state of the outermost one.
+    activations share the state of the outermost one; the outermost stop
+    restores everything the start changed.
     """
 
     def __init__(
@@ -93,52 +177,44 @@ class TimestreamWriteMock:
         self.region_name = region_name
         self._state: MockState | None = None
         self._starts = 0
-        self._owns_state = False
-        self._interception: Interception | None = None
-        self._environment: _Environment | None = None
 
     # --- activation -------------------------------------------------------------
 
     def start(self) -> TimestreamWriteMock:
         """Activate the mock (or join the active one); returns the handle."""
+        global _switched_on
         # Imported on first start, so that importing tsmock stays cheap.
         from tsmock.state import MockState
 
-        fresh = MockState(
-            account_id=self.account_id,
-            region_name=self.region_name or registry.DEFAULT_REGION,
-        )
-        state, outermost = registry.activate(fresh)
-        self._starts += 1
-        self._state = state
-        if outermost:
-            self._owns_state = True
-            self._environment = _Environment()
-            self._environment.apply(self.region_name or registry.DEFAULT_REGION)
-            self._interception = Interception()
-            try:
-                self._interception.start()
-            except BaseException:
-                self._environment.restore()
-                registry.deactivate()
-                raise
+        region_name = self.region_name or registry.DEFAULT_REGION
+        with _lifecycle_lock:
+            state, outermost = registry.activate(
+                MockState(account_id=self.account_id, region_name=region_name)
+            )
+            if outermost:
+                try:
+                    _switched_on = _SwitchedOn(region_name)
+                except BaseException:
+                    registry.deactivate()
+                    raise
+            self._starts += 1
+            self._state = state
         return self
 
     def stop(self) -> None:
-        """Deactivate; the outermost stop restores everything start changed."""
-        if self._starts == 0:
-            return
-        self._starts -= 1
-        outermost = registry.deactivate()
-        if outermost:
-            if self._interception is not None:
-                self._interception.stop()
-                self._interception = None
-            if self._environment is not None:
-                self._environment.restore()
-                self._environment = None
+        """Deactivate; the last activation to stop restores everything start changed."""
+        global _switched_on
+        with _lifecycle_lock:
+            if self._starts == 0:
+                return
+            self._starts -= 1
+            if not registry.deactivate():
+                return
+            switched_on, _switched_on = _switched_on, None
             if self._state is not None:
                 self._state.faults.clear_faults()
+            if switched_on is not None:
+                switched_on.undo()
 
     def reset(self) -> None:
         """Empty all state: resources, records, tasks, objects, faults and the call log."""
@@ -175,8 +251,13 @@ class TimestreamWriteMock:
     def __call__(self, target: F) -> F: ...
 
     def __call__(self, target: Any) -> Any:
+        """Decorate a function (sync or async) or a test class."""
         if inspect.isclass(target):
             return self._decorate_class(target)
+        if not callable(target):
+            raise TypeError(
+                f"mock_timestream_write decorates functions and classes, not {target!r}"
+            )
         return self._decorate_callable(target)
 
     def _fresh(self) -> TimestreamWriteMock:
@@ -207,23 +288,32 @@ class TimestreamWriteMock:
         if unittest_module is not None and issubclass(cls, unittest_module.TestCase):
             self._decorate_test_case(cls)
             return cls
-        for name, attribute in list(vars(cls).items()):
-            if name.startswith("test") and callable(attribute):
-                setattr(cls, name, self._fresh()._decorate_callable(attribute))
+        self._decorate_plain_class(cls)
         return cls
 
-    def _decorate_test_case(self, cls: type[unittest.TestCase]) -> None:
-        # setUpClass/tearDownClass run inside the mock too (each in its own
-        # activation); every test gets one activation from setUp to its cleanups.
+    def _decorate_class_hooks(self, cls: type, names: tuple[str, str]) -> None:
+        # Class-level set-up and tear-down run inside the mock, each in its own
+        # activation, so they never reach AWS (state made there ends with them).
         factory = self._fresh
-        for hook in ("setUpClass", "tearDownClass"):
-            original = getattr(cls, hook)
+        for name in names:
+            raw = vars(cls).get(name)
+            if raw is None:
+                if not hasattr(cls, name):
+                    continue
+                raw = getattr(cls, name)
+            function = getattr(raw, "__func__", raw)
 
-            def class_hook(klass: type, _original: Any = original) -> None:
+            def class_hook(klass: type, _function: Any = function) -> None:
                 with factory():
-                    _original.__func__(klass)
+                    _function(klass)
 
-            setattr(cls, hook, classmethod(class_hook))
+            setattr(cls, name, classmethod(class_hook))
+
+    def _decorate_test_case(self, cls: type[unittest.TestCase]) -> None:
+        # Every test gets one activation from setUp to its cleanups (tearDown
+        # included); setUpClass/tearDownClass run inside the mock too.
+        self._decorate_class_hooks(cls, ("setUpClass", "tearDownClass"))
+        factory = self._fresh
         original_set_up = cls.setUp
 
         def set_up(test: unittest.TestCase) -> None:
@@ -232,7 +322,46 @@ class TimestreamWriteMock:
             test.addCleanup(mock.stop)
             original_set_up(test)
 
-        cls.setUp = set_up  # type: ignore[method-assign]
+        cls.setUp = set_up  # type: ignore[assignment,method-assign]
+
+    def _decorate_plain_class(self, cls: type) -> None:
+        # A pytest-style class: every test* method runs inside the mock; with
+        # setup_method/teardown_method, one activation spans all three, as the
+        # unittest form does; setup_class/teardown_class run inside the mock too.
+        self._decorate_class_hooks(cls, ("setup_class", "teardown_class"))
+        for name, attribute in list(vars(cls).items()):
+            if name.startswith("test") and inspect.isfunction(attribute):
+                setattr(cls, name, self._fresh()._decorate_callable(attribute))
+        set_up = vars(cls).get("setup_method")
+        if not inspect.isfunction(set_up):
+            return
+        tear_down = getattr(cls, "teardown_method", None)
+        factory = self._fresh
+
+        def setup_method(instance: Any, method: Any = None) -> None:
+            mock = factory()
+            mock.start()
+            instance._tsmock_activation = mock
+            try:
+                _call_optional(set_up, instance, method)
+            except BaseException:
+                # pytest skips teardown_method after a failed setup_method.
+                del instance._tsmock_activation
+                mock.stop()
+                raise
+
+        def teardown_method(instance: Any, method: Any = None) -> None:
+            mock = instance.__dict__.pop("_tsmock_activation", None)
+            try:
+                if tear_down is not None:
+                    _call_optional(getattr(tear_down, "__func__", tear_down), instance, method)
+            finally:
+                if mock is not None:
+                    mock.stop()
+
+        functools.update_wrapper(setup_method, set_up)
+        cls.setup_method = setup_method  # type: ignore[attr-defined]
+        cls.teardown_method = teardown_method  # type: ignore[attr-defined]
 
     # --- inspection -------------------------------------------------------------
 
@@ -243,6 +372,7 @@ class TimestreamWriteMock:
 
     @property
     def active(self) -> bool:
+        """Whether this handle has an activation that has not stopped yet."""
         return self._starts > 0
 
     def backend(
@@ -270,9 +400,11 @@ class TimestreamWriteMock:
         self._require_state().objects.put_object(bucket, key, body)
 
     def get_object(self, bucket: str, key: str) -> bytes:
+        """The body of a stored object."""
         return self._require_state().objects.get_object(bucket, key)
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
+        """The keys of a bucket that start with ``prefix``, sorted."""
         return self._require_state().objects.list_objects(bucket, prefix)
 
     # --- batch load -------------------------------------------------------------
@@ -284,19 +416,41 @@ class TimestreamWriteMock:
 
     @batch_load_mode.setter
     def batch_load_mode(self, mode: str) -> None:
+        """Choose ``"immediate"`` or ``"manual"``."""
         if mode not in _BATCH_LOAD_MODES:
             raise ValueError(f"batch_load_mode must be one of {_BATCH_LOAD_MODES}, not {mode!r}")
         self._require_state().batch_load_mode = mode
 
     def advance_batch_load_task(
-        self, task_id: str, region_name: str = registry.DEFAULT_REGION, account_id: str | None = None
+        self,
+        task_id: str,
+        region_name: str = registry.DEFAULT_REGION,
+        account_id: str | None = None,
     ) -> str:
         """In manual mode, take one step of a task's lifecycle; returns the new status."""
         return self.backend(region_name, account_id).advance_batch_load_task(task_id)
 
+    def stop_batch_load_task(
+        self,
+        task_id: str,
+        after_rows: int | None = None,
+        region_name: str = registry.DEFAULT_REGION,
+        account_id: str | None = None,
+    ) -> str:
+        """Make a task stop (PROGRESS_STOPPED) so that ResumeBatchLoadTask can be tested.
+
+        Without ``after_rows``, an IN_PROGRESS task stops now; with it, the task's
+        next run stops after that many more CSV data rows. Returns the status.
+        """
+        return self.backend(region_name, account_id).stop_batch_load_task(task_id, after_rows)
+
     def batch_load_task(
-        self, task_id: str, region_name: str = registry.DEFAULT_REGION, account_id: str | None = None
+        self,
+        task_id: str,
+        region_name: str = registry.DEFAULT_REGION,
+        account_id: str | None = None,
     ) -> BatchLoadTask:
+        """A batch load task of one account and region, by id."""
         return self.backend(region_name, account_id).batch_load_tasks[task_id]
 
     # --- faults and calls -------------------------------------------------------
@@ -351,7 +505,11 @@ def mock_timestream_write(
     account_id: str = registry.DEFAULT_ACCOUNT_ID,
     region_name: str | None = None,
 ) -> Any:
-    """Mock Amazon Timestream Write: ``@mock_timestream_write``, ``with mock_timestream_write() as ts``."""
+    """Mock Amazon Timestream Write.
+
+    ``@mock_timestream_write`` (bare or called, on functions and classes),
+    ``with mock_timestream_write() as ts``, ``async with``, or ``start()``/``stop()``.
+    """
     mock = TimestreamWriteMock(account_id=account_id, region_name=region_name)
     if func is None:
         return mock

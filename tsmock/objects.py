@@ -1,36 +1,146 @@
 """The object store that batch load reads sources from and writes reports to.
 
-In memory by default; while moto's S3 mock is active in the same process, the
-same calls go to moto's S3 through a boto3 client instead (never the real S3:
-moto answers every S3 request while it is active).
+In memory by default. While moto's S3 mock is active in the same process, the
+same calls go to moto's S3 through a botocore S3 client instead, so objects put
+with ``boto3.client("s3")`` under ``moto.mock_aws()`` are what a task reads and
+its reports can be read back the same way.
+
+The real S3 is never reached: moto counts as active only while its in-process
+request stubber is switched on (moto's server and proxy modes do not switch it
+on, so they are not used), and the S3 client has no HTTP session: it cannot
+send any request moto did not answer.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
+from typing import Any
+
+#: Any access key works with moto; fixed ones keep botocore from looking for credentials.
+_MOTO_ACCESS_KEY = "testing"
+_MOTO_REGION = "us-east-1"
+_MISSING_BUCKET_CODES = frozenset({"NoSuchBucket"})
+_MISSING_KEY_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
 class ObjectStoreError(Exception):
-    """A bucket or object is missing; ``reason`` says which, as a task report would."""
+    """A bucket or object is missing or unreadable; ``reason`` says which, as a report would."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
+def moto_s3_active() -> bool:
+    """Whether moto's in-process mock is active (cheap: no import, two attribute reads).
+
+    moto switches its botocore stubber on exactly while a ``mock_aws`` activation
+    is running in this process; if moto was never imported it cannot be active.
+    """
+    models = sys.modules.get("moto.core.models")
+    if models is None:
+        return False
+    stubber = getattr(models, "botocore_stubber", None)
+    return getattr(stubber, "enabled", False) is True
+
+
+class _NotAnsweredByMoto(Exception):
+    """Raised instead of letting an S3 request leave the process."""
+
+
+class _NoNetwork:
+    """Stands in for the S3 client's HTTP session: botocore sends through it only
+    when no ``before-send`` handler (moto's stubber) produced a response."""
+
+    def send(self, request: Any) -> Any:
+        raise _NotAnsweredByMoto(f"moto did not answer {getattr(request, 'url', '')}")
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class _MotoS3:
+    """A botocore S3 client whose requests moto answers in-process (created once, on first use)."""
+
+    _client: Any = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def client(cls) -> Any:
+        if cls._client is None:
+            with cls._lock:
+                if cls._client is None:
+                    # A session made now (moto is imported, as it is active) has moto's
+                    # stubber among its built-in handlers. botocore is imported only
+                    # here, so the in-memory path stays free of it.
+                    import botocore.session
+
+                    session = botocore.session.Session()
+                    client = session.create_client(
+                        "s3",
+                        region_name=_MOTO_REGION,
+                        aws_access_key_id=_MOTO_ACCESS_KEY,
+                        aws_secret_access_key=_MOTO_ACCESS_KEY,
+                    )
+                    endpoint = getattr(client, "_endpoint", None)
+                    if endpoint is None or not hasattr(endpoint, "http_session"):
+                        # Without a way to cut the HTTP path, refuse rather than risk
+                        # reaching the real S3.
+                        raise ObjectStoreError(
+                            "moto's S3 cannot be used safely with this botocore version."
+                        )
+                    endpoint.http_session = _NoNetwork()
+                    cls._client = client
+        return cls._client
+
+
+def _error_code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
 class ObjectStore:
-    """Buckets of objects held in memory: bucket -> key -> bytes."""
+    """Buckets of objects: bucket -> key -> bytes, or moto's S3 while moto is active.
+
+    The in-memory store has no bucket creation of its own: writing an object
+    creates its bucket, and a bucket exists once something was written to it.
+    """
 
     def __init__(self) -> None:
         self._buckets: dict[str, dict[str, bytes]] = {}
         self._lock = threading.Lock()
 
-    def put_object(self, bucket: str, key: str, body: bytes | str) -> None:
+    @property
+    def backed_by_moto(self) -> bool:
+        """True while reads and writes go to moto's S3."""
+        return moto_s3_active()
+
+    # --- public operations --------------------------------------------------------
+
+    def put_object(
+        self, bucket: str, key: str, body: bytes | str, *, create_bucket: bool = True
+    ) -> None:
+        """Store an object.
+
+        In moto's S3 a missing bucket is created first when ``create_bucket``
+        (the convenience of ``ts.put_object``); batch load reports pass False,
+        because the service does not create report buckets either. The in-memory
+        store always creates the bucket.
+        """
         data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        if moto_s3_active():
+            self._moto_put(bucket, key, data, create_bucket)
+            return
         with self._lock:
             self._buckets.setdefault(bucket, {})[key] = data
 
     def get_object(self, bucket: str, key: str) -> bytes:
+        """The bytes of one object; `ObjectStoreError` when the bucket or key is missing."""
+        if moto_s3_active():
+            return self._moto_get(bucket, key)
         with self._lock:
             objects = self._buckets.get(bucket)
             if objects is None:
@@ -40,16 +150,88 @@ class ObjectStore:
             return objects[key]
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
+        """The keys under ``prefix``, in key order; `ObjectStoreError` if the bucket is missing."""
+        return [key for key, _ in self.list_object_sizes(bucket, prefix)]
+
+    def list_object_sizes(self, bucket: str, prefix: str = "") -> list[tuple[str, int]]:
+        """(key, size in bytes) of the objects under ``prefix``, in key order."""
+        if moto_s3_active():
+            return self._moto_list(bucket, prefix)
         with self._lock:
             objects = self._buckets.get(bucket)
             if objects is None:
                 raise ObjectStoreError(f"The bucket {bucket} does not exist.")
-            return sorted(key for key in objects if key.startswith(prefix))
+            return sorted(
+                (key, len(data)) for key, data in objects.items() if key.startswith(prefix)
+            )
 
     def bucket_exists(self, bucket: str) -> bool:
+        """Whether the bucket exists (in moto's S3 while moto is active)."""
+        if moto_s3_active():
+            try:
+                _MotoS3.client().head_bucket(Bucket=bucket)
+            except Exception as error:
+                if isinstance(error, _NotAnsweredByMoto):
+                    raise ObjectStoreError(
+                        f"The bucket {bucket} could not be reached: moto did not answer."
+                    ) from None
+                return False
+            return True
         with self._lock:
             return bucket in self._buckets
 
     def clear(self) -> None:
+        """Forget the in-memory objects (moto's S3 belongs to moto and is left alone)."""
         with self._lock:
             self._buckets.clear()
+
+    # --- moto's S3 ----------------------------------------------------------------
+
+    @staticmethod
+    def _moto_call(bucket: str, key: str | None, operation: str, **params: Any) -> Any:
+        client = _MotoS3.client()
+        try:
+            return getattr(client, operation)(**params)
+        except _NotAnsweredByMoto:
+            raise ObjectStoreError(
+                f"The bucket {bucket} could not be reached: moto did not answer the request."
+            ) from None
+        except Exception as error:
+            code = _error_code(error)
+            if code in _MISSING_BUCKET_CODES:
+                raise ObjectStoreError(f"The bucket {bucket} does not exist.") from None
+            if key is not None and code in _MISSING_KEY_CODES:
+                raise ObjectStoreError(f"The object s3://{bucket}/{key} does not exist.") from None
+            if code:
+                raise ObjectStoreError(
+                    f"S3 refused the request for s3://{bucket}/{key or ''}: {code}."
+                ) from None
+            raise
+
+    def _moto_put(self, bucket: str, key: str, data: bytes, create_bucket: bool) -> None:
+        try:
+            self._moto_call(bucket, None, "put_object", Bucket=bucket, Key=key, Body=data)
+        except ObjectStoreError:
+            if not create_bucket or self.bucket_exists(bucket):
+                raise
+            self._moto_call(bucket, None, "create_bucket", Bucket=bucket)
+            self._moto_call(bucket, None, "put_object", Bucket=bucket, Key=key, Body=data)
+
+    def _moto_get(self, bucket: str, key: str) -> bytes:
+        response = self._moto_call(bucket, key, "get_object", Bucket=bucket, Key=key)
+        data: bytes = response["Body"].read()
+        return data
+
+    def _moto_list(self, bucket: str, prefix: str) -> list[tuple[str, int]]:
+        found: list[tuple[str, int]] = []
+        params: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+        while True:
+            page = self._moto_call(bucket, None, "list_objects_v2", **params)
+            found.extend(
+                (item["Key"], int(item.get("Size", 0))) for item in page.get("Contents", [])
+            )
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                break
+            params["ContinuationToken"] = token
+        return sorted(found)

@@ -71,6 +71,18 @@ class Response:
 
 def decode_request(headers: Mapping[str, Any], body: bytes | str | None) -> Request:
     """Decode and check a request; raise a `TimestreamError` when it is refused."""
+    request = parse_request(headers, body)
+    validate(request.operation, request.params)
+    return request
+
+
+def parse_request(headers: Mapping[str, Any], body: bytes | str | None) -> Request:
+    """Decode a request without checking its members against the model.
+
+    Raises `UnknownOperationException` for a target the service does not serve,
+    and a framework ValidationException for a body that is not a JSON object;
+    the members are checked by `validate`.
+    """
     target = _header(headers, "X-Amz-Target")
     operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
     if operation not in _operation_names():
@@ -80,7 +92,7 @@ def decode_request(headers: Mapping[str, Any], body: bytes | str | None) -> Requ
         body = body.encode("utf-8")
     try:
         params = json.loads(body) if body else {}
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise FrameworkValidationException(
             "1 validation error detected: the request body is not valid JSON"
         ) from None
@@ -88,17 +100,26 @@ def decode_request(headers: Mapping[str, Any], body: bytes | str | None) -> Requ
         raise FrameworkValidationException(
             "1 validation error detected: the request body must be a JSON object"
         )
-    validate(operation, params)
     return Request(operation, params)
 
 
 def validate(operation: str, params: dict[str, Any]) -> None:
     """Raise a Coral-format ValidationException listing every constraint violated."""
     checker = _input_checker(operation)
-    if checker.is_valid(params):
+    try:
+        if checker.is_valid(params):
+            return
+        errors: list[str] = []
+        checker.collect(params, "", errors)
+    except RecursionError:
+        # Only a request nested far deeper than any shape of the model gets here.
+        raise FrameworkValidationException(
+            "1 validation error detected: the request is nested too deeply"
+        ) from None
+    if not errors:
+        # Both walks read the same model; should they ever disagree, the one that
+        # names a violation decides, so a valid request is never refused.
         return
-    errors: list[str] = []
-    checker.collect(params, "", errors)
     count = len(errors)
     noun = "error" if count == 1 else "errors"
     raise FrameworkValidationException(f"{count} validation {noun} detected: " + "; ".join(errors))
@@ -236,7 +257,8 @@ def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
             if low > 0 or high < 1 << 62:
                 lines.append(f"{pad}if not {low} <= len({var}) <= {high}: return False")
             if meta.get("enum"):
-                lines.append(f"{pad}if {var} not in {constant(frozenset(meta['enum']))}: return False")
+                allowed = constant(frozenset(meta["enum"]))
+                lines.append(f"{pad}if {var} not in {allowed}: return False")
             if meta.get("pattern"):
                 pattern = constant(re.compile(meta["pattern"], re.DOTALL))
                 lines.append(f"{pad}if {pattern}.fullmatch({var}) is None: return False")
@@ -252,7 +274,8 @@ def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
 
     emit(shape, {}, "v0", 1, True)
     lines.append("    return True")
-    exec("\n".join(lines), namespace)  # noqa: S102 - source generated above from the model
+    # The source is generated above from the model, never from request data.
+    exec("\n".join(lines), namespace)
     fast: Callable[[Any], bool] = namespace["is_valid"]
     return fast
 
@@ -305,9 +328,12 @@ def _compile_structure(shape: StructureShape, top_level: bool) -> _Checker:
             member = members.get(name)
             # Unknown members are ignored, as the service's framework does; JSON
             # null is the same as an absent member.
-            if member is not None and member_value is not None:
-                if not member[1].is_valid(member_value):
-                    return False
+            if (
+                member is not None
+                and member_value is not None
+                and not member[1].is_valid(member_value)
+            ):
+                return False
         return True
 
     def collect(value: Any, path: str, errors: list[str]) -> None:
@@ -388,7 +414,8 @@ def _compile_string(meta: Mapping[str, Any]) -> _Checker:
             errors.append(_violation(value, path, phrase))
         if allowed is not None and value not in allowed:
             listed = ", ".join(enum or ())
-            errors.append(_violation(value, path, f"Member must satisfy enum value set: [{listed}]"))
+            phrase = f"Member must satisfy enum value set: [{listed}]"
+            errors.append(_violation(value, path, phrase))
         if pattern is not None and pattern.fullmatch(value) is None:
             errors.append(
                 _violation(

@@ -42,6 +42,7 @@ class MockState:
         return backend
 
     def backends(self) -> list[TimestreamWriteBackend]:
+        """Every backend created so far."""
         return list(self._backends.values())
 
     def reset(self) -> None:

@@ -15,6 +15,7 @@ _RESOURCE_ARN = re.compile(
 
 
 def partition(region: str) -> str:
+    """The ARN partition of a region: ``aws``, ``aws-cn`` or ``aws-us-gov``."""
     if region.startswith("cn-"):
         return "aws-cn"
     if region.startswith("us-gov-"):
@@ -23,14 +24,17 @@ def partition(region: str) -> str:
 
 
 def dns_suffix(region: str) -> str:
+    """The DNS suffix of a region's endpoints (``amazonaws.com.cn`` in China)."""
     return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
 
 
 def database_arn(region: str, account: str, database: str) -> str:
+    """``arn:{partition}:timestream:{region}:{account}:database/{db}`` (§3.2)."""
     return f"arn:{partition(region)}:timestream:{region}:{account}:database/{database}"
 
 
 def table_arn(region: str, account: str, database: str, table: str) -> str:
+    """The database ARN followed by ``/table/{table}`` (§3.2)."""
     return f"{database_arn(region, account, database)}/table/{table}"
 
 
@@ -42,6 +46,9 @@ def default_kms_key_arn(region: str, account: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ResourceArn:
+    """The parts of a database or table ARN."""
+
+    partition: str
     region: str
     account: str
     database: str
@@ -54,5 +61,5 @@ def parse_resource_arn(arn: str) -> ResourceArn:
     if match is None:
         raise ValidationException(f"Invalid resource ARN: {arn}")
     return ResourceArn(
-        match["region"], match["account"], match["database"], match["table"]
+        match["partition"], match["region"], match["account"], match["database"], match["table"]
     )

@@ -37,6 +37,8 @@ class TimestreamError(Exception):
 
 
 class ValidationException(TimestreamError):
+    """The request breaks a rule of the service (HTTP 400)."""
+
     code = "ValidationException"
     status = 400
 
@@ -49,41 +51,57 @@ class FrameworkValidationException(ValidationException):
 
 
 class ResourceNotFoundException(TimestreamError):
+    """A database, table, task or ARN that does not exist (HTTP 404)."""
+
     code = "ResourceNotFoundException"
     status = 404
 
 
 class ConflictException(TimestreamError):
+    """The resource already exists (HTTP 409)."""
+
     code = "ConflictException"
     status = 409
 
 
 class AccessDeniedException(TimestreamError):
+    """Not allowed (HTTP 403); only through fault injection."""
+
     code = "AccessDeniedException"
     status = 403
 
 
 class ServiceQuotaExceededException(TimestreamError):
+    """A quota of §12 would be exceeded (HTTP 402)."""
+
     code = "ServiceQuotaExceededException"
     status = 402
 
 
 class ThrottlingException(TimestreamError):
+    """Too many requests (HTTP 429); botocore retries it."""
+
     code = "ThrottlingException"
     status = 429
 
 
 class InternalServerException(TimestreamError):
+    """A failure of the service (HTTP 500); botocore retries it."""
+
     code = "InternalServerException"
     status = 500
 
 
 class InvalidEndpointException(TimestreamError):
+    """The discovered endpoint is stale (HTTP 421); botocore re-discovers."""
+
     code = "InvalidEndpointException"
     status = 421
 
 
 class RejectedRecordsException(TimestreamError):
+    """Some records of a WriteRecords were refused (HTTP 419)."""
+
     code = "RejectedRecordsException"
     status = 419
 
@@ -95,6 +113,8 @@ class RejectedRecordsException(TimestreamError):
 
 
 class UnknownOperationException(TimestreamError):
+    """A target the front end does not serve (HTTP 404, §2.5)."""
+
     code = "UnknownOperationException"
     status = 404
     namespace = "com.amazon.coral.service"

@@ -95,10 +95,34 @@ class RecordIndex:
             self._series_dimensions[key] = dims
         return dims
 
-    def bucket(self, key: SeriesKey, measure_name: str) -> Mapping[int, Record] | None:
-        """The records of one series and measure by ``time_ns``, if any (read-only)."""
+    def bucket(self, key: SeriesKey, measure_name: str) -> dict[int, Record] | None:
+        """The records of one series and measure by ``time_ns``, if any.
+
+        For the write path, which reads it and changes it only through `insert`
+        and `replace`; None until the first record of that series and measure.
+        """
         by_measure = self._by_identity.get(key)
         return None if by_measure is None else by_measure.get(measure_name)
+
+    def new_bucket(self, key: SeriesKey, measure_name: str) -> dict[int, Record]:
+        """The bucket of a series and measure, created empty if needed."""
+        by_measure = self._by_identity.get(key)
+        if by_measure is None:
+            by_measure = self._by_identity[key] = {}
+        by_time = by_measure.get(measure_name)
+        if by_time is None:
+            by_time = by_measure[measure_name] = {}
+        return by_time
+
+    def insert(self, bucket: dict[int, Record], record: Record) -> None:
+        """Add a record whose identity is not stored yet to its bucket."""
+        bucket[record.time_ns] = record
+        self._insertions.append(bucket)
+
+    @staticmethod
+    def replace(bucket: dict[int, Record], record: Record) -> None:
+        """Replace the stored record of the same identity; it keeps its place."""
+        bucket[record.time_ns] = record
 
     def find(self, key: SeriesKey, measure_name: str, time_ns: int) -> Record | None:
         """The stored record with this identity, if any."""
@@ -110,15 +134,11 @@ class RecordIndex:
 
     def put(self, key: SeriesKey, record: Record) -> None:
         """Insert a record, or replace the one with the same identity in place."""
-        by_measure = self._by_identity.get(key)
-        if by_measure is None:
-            by_measure = self._by_identity[key] = {}
-        by_time = by_measure.get(record.measure_name)
-        if by_time is None:
-            by_time = by_measure[record.measure_name] = {}
-        if record.time_ns not in by_time:
-            self._insertions.append(by_time)
-        by_time[record.time_ns] = record
+        bucket = self.new_bucket(key, record.measure_name)
+        if record.time_ns in bucket:
+            bucket[record.time_ns] = record
+        else:
+            self.insert(bucket, record)
 
     def clear(self) -> None:
         """Forget every record and series."""

@@ -30,6 +30,9 @@ def paginate(
     ordered = sorted(items, key=key)
     if next_token is not None:
         after = _decode(operation, next_token)
+        if ordered and len(after) != len(key(ordered[0])):
+            # A position of another shape was never handed out by this operation.
+            raise ValidationException("Invalid pagination token.")
         try:
             ordered = [item for item in ordered if list(key(item)) > after]
         except TypeError:  # a token whose key parts have the wrong types

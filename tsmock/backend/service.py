@@ -7,6 +7,7 @@ model by the protocol layer; every rule here is a rule of the service itself.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -26,7 +27,7 @@ from tsmock.backend.models import NANOS_PER_SECOND, Database, Table
 from tsmock.backend.pagination import paginate
 
 if TYPE_CHECKING:
-    from tsmock.registry import MockState
+    from tsmock.state import MockState
 
 MAX_DATABASES = 500
 MAX_TABLES = 50_000
@@ -56,12 +57,14 @@ class TimestreamWriteBackend(BatchLoadOperations):
     # --- lookups --------------------------------------------------------------------
 
     def get_database(self, database_name: str) -> Database:
+        """The database by name, or ResourceNotFoundException (§3.5)."""
         database = self.databases.get(database_name)
         if database is None:
             raise ResourceNotFoundException(f"The database {database_name} does not exist.")
         return database
 
     def get_table(self, database_name: str, table_name: str) -> Table:
+        """The table by name; the database is checked first (§3.5 precedence)."""
         table = self.get_database(database_name).tables.get(table_name)
         if table is None:
             raise ResourceNotFoundException(f"The table {table_name} does not exist.")
@@ -70,6 +73,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
     # --- endpoints ------------------------------------------------------------------
 
     def describe_endpoints(self) -> list[dict[str, Any]]:
+        """DescribeEndpoints (§2.1): the cell address and its cache period."""
         # §2.1: one cell address and the real 24 h cache period (§13 #27).
         address = f"ingest-cell1.timestream.{self.region_name}.{arns.dns_suffix(self.region_name)}"
         return [{"Address": address, "CachePeriodInMinutes": ENDPOINT_CACHE_MINUTES}]
@@ -82,6 +86,9 @@ class TimestreamWriteBackend(BatchLoadOperations):
         kms_key_id: str | None = None,
         tags: list[dict[str, str]] | None = None,
     ) -> Database:
+        """CreateDatabase (§5.1)."""
+        # §3.6: there is no resource to look up first, so the request's own rules
+        # (key form, tag rules and the 50-tag limit) come before the conflict check.
         if kms_key_id is not None:
             validation.check_kms_key_id(kms_key_id)
         checked_tags = tagging.check_tags(tags or [])
@@ -108,18 +115,22 @@ class TimestreamWriteBackend(BatchLoadOperations):
             return database
 
     def describe_database(self, database_name: str) -> Database:
+        """DescribeDatabase (§5.2)."""
         return self.get_database(database_name)
 
     def update_database(self, database_name: str, kms_key_id: str) -> Database:
-        validation.check_kms_key_id(kms_key_id)
+        """UpdateDatabase (§5.4): a new key moves ``LastUpdatedTime``, the same key does not."""
         with self.lock:
+            # §3.6: existence before the service's own rules.
             database = self.get_database(database_name)
+            validation.check_kms_key_id(kms_key_id)
             if database.kms_key_id != kms_key_id:
                 database.kms_key_id = kms_key_id
                 database.last_updated_time = _now()
             return database
 
     def delete_database(self, database_name: str) -> None:
+        """DeleteDatabase (§5.5): only an empty database can go."""
         with self.lock:
             database = self.get_database(database_name)
             if database.tables:
@@ -132,6 +143,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
     def list_databases(
         self, max_results: int | None = None, next_token: str | None = None
     ) -> tuple[list[Database], str | None]:
+        """ListDatabases (§5.3): one page in name order and the next token."""
         with self.lock:
             items = list(self.databases.values())
         return paginate(
@@ -149,13 +161,16 @@ class TimestreamWriteBackend(BatchLoadOperations):
         magnetic_store_write_properties: dict[str, Any] | None = None,
         schema: dict[str, Any] | None = None,
     ) -> Table:
-        if magnetic_store_write_properties is not None:
-            validation.check_magnetic_store_write_properties(magnetic_store_write_properties)
-        if schema is not None:
-            validation.check_schema(schema)
-        checked_tags = tagging.check_tags(tags or [])
+        """CreateTable (§5.6)."""
         with self.lock:
+            # §3.6: the database must exist before any rule of the request is
+            # looked at; then the request's own rules, then conflicts and quotas.
             database = self.get_database(database_name)
+            if magnetic_store_write_properties is not None:
+                validation.check_magnetic_store_write_properties(magnetic_store_write_properties)
+            if schema is not None:
+                validation.check_schema(schema)
+            checked_tags = tagging.check_tags(tags or [])
             arn = arns.table_arn(self.region_name, self.account_id, database_name, table_name)
             tagging.merge_tags({}, checked_tags, arn)
             if table_name in database.tables:
@@ -176,9 +191,12 @@ class TimestreamWriteBackend(BatchLoadOperations):
                 magnetic_retention_days=retention.get(
                     "MagneticStoreRetentionPeriodInDays", DEFAULT_MAGNETIC_RETENTION_DAYS
                 ),
-                magnetic_store_write_properties=magnetic_store_write_properties
-                or {"EnableMagneticStoreWrites": False},
-                schema=schema if schema is not None else validation.DEFAULT_SCHEMA,
+                # §3.4: echoed exactly as sent; the stored copies are the table's own,
+                # not the request's (which the call log keeps).
+                magnetic_store_write_properties=copy.deepcopy(magnetic_store_write_properties)
+                if magnetic_store_write_properties is not None
+                else {"EnableMagneticStoreWrites": False},
+                schema=validation.stored_schema(schema),
                 creation_time=now,
                 last_updated_time=now,
                 tags=checked_tags,
@@ -187,6 +205,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
             return table
 
     def describe_table(self, database_name: str, table_name: str) -> Table:
+        """DescribeTable (§5.7)."""
         return self.get_table(database_name, table_name)
 
     def update_table(
@@ -197,6 +216,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
         magnetic_store_write_properties: dict[str, Any] | None = None,
         schema: dict[str, Any] | None = None,
     ) -> Table:
+        """UpdateTable (§5.9): each given structure replaces the old one."""
         with self.lock:
             table = self.get_table(database_name, table_name)
             if (
@@ -217,9 +237,12 @@ class TimestreamWriteBackend(BatchLoadOperations):
             if retention_properties is not None:
                 self._change_retention(table, retention_properties, now)
             if magnetic_store_write_properties is not None:
-                table.magnetic_store_write_properties = magnetic_store_write_properties
+                # §5.9: a given structure replaces the old one as a whole.
+                table.magnetic_store_write_properties = copy.deepcopy(
+                    magnetic_store_write_properties
+                )
             if schema is not None:
-                table.schema = schema
+                table.schema = validation.stored_schema(schema)
             table.last_updated_time = now
             return table
 
@@ -239,6 +262,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
         table.magnetic_retention_days = retention["MagneticStoreRetentionPeriodInDays"]
 
     def delete_table(self, database_name: str, table_name: str) -> None:
+        """DeleteTable (§5.10): the table, its records and tags are gone."""
         with self.lock:
             database = self.get_database(database_name)
             table = database.tables.pop(table_name, None)
@@ -253,6 +277,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> tuple[list[Table], str | None]:
+        """ListTables (§5.8): of one database, or of all, in (database, table) order."""
         with self.lock:
             if database_name is not None:
                 items = list(self.get_database(database_name).tables.values())
@@ -271,31 +296,36 @@ class TimestreamWriteBackend(BatchLoadOperations):
 
     def _tagged_resource(self, resource_arn: str) -> Database | Table:
         arn = arns.parse_resource_arn(resource_arn)
-        if arn.region != self.region_name or arn.account != self.account_id:
-            # A well-formed ARN of another account or region names nothing here (§11).
-            raise ResourceNotFoundException(
-                f"The database {arn.database} does not exist."
-                if arn.table is None
-                else f"The table {arn.table} does not exist."
-            )
+        if (
+            arn.region != self.region_name
+            or arn.account != self.account_id
+            or arn.partition != arns.partition(self.region_name)
+        ):
+            # A well-formed ARN of another account or region names nothing here
+            # (§11); its database is the first thing not found (§3.5 precedence).
+            raise ResourceNotFoundException(f"The database {arn.database} does not exist.")
         if arn.table is None:
             return self.get_database(arn.database)
         return self.get_table(arn.database, arn.table)
 
     def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> None:
-        checked = tagging.check_tags(tags)
+        """TagResource (§5.16, §11)."""
         with self.lock:
+            # §3.6: the resource must exist before its tags are looked at.
             resource = self._tagged_resource(resource_arn)
+            checked = tagging.check_tags(tags)
             tagging.merge_tags(resource.tags, checked, resource_arn)
 
     def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
-        tagging.check_tag_keys(tag_keys)
+        """UntagResource (§5.17): keys not present are ignored."""
         with self.lock:
             resource = self._tagged_resource(resource_arn)
+            tagging.check_tag_keys(tag_keys)
             for key in tag_keys:
                 resource.tags.pop(key, None)
 
     def list_tags_for_resource(self, resource_arn: str) -> dict[str, str]:
+        """ListTagsForResource (§5.18): key -> value in insertion order."""
         with self.lock:
             return dict(self._tagged_resource(resource_arn).tags)
 

@@ -41,6 +41,9 @@ def check_tags(tags: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     for tag in tags:
         key, value = tag["Key"], tag["Value"]
         check_tag_keys([key])
+        if value.lower().startswith("aws:"):
+            # §11: the prefix is reserved for keys and values alike.
+            raise ValidationException("Tag values starting with 'aws:' are reserved.")
         if not _allowed(value):
             raise ValidationException(
                 f"Invalid tag value {value}: tag values may contain only letters, digits, "

@@ -1,0 +1,38 @@
+"""Suite-wide guard: no test may open a network connection or resolve a name.
+
+tsmock answers every Timestream Write call in-process, and moto answers the
+other services through ``responses``; anything that reaches a socket is a bug
+this guard turns into a failure.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+class NetworkAccessError(AssertionError):
+    """A test tried to reach the network."""
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    raise NetworkAccessError(f"network access attempted: {args!r}")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", _refuse)
+    monkeypatch.setattr(socket, "gethostbyname", _refuse)
+    monkeypatch.setattr(socket, "create_connection", _refuse)
+    yield
+
+
+@pytest.fixture
+def ts(timestream_write_mock: Any) -> Any:
+    """Short name for the plugin's fixture."""
+    return timestream_write_mock

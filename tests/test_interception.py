@@ -1,0 +1,289 @@
+"""Which calls tsmock answers, and how: every timestream-write client while
+active, endpoint discovery as on AWS (reference §2), other services untouched
+(moto answers them), plain ``requests`` calls to ingest endpoints through
+``responses``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+import requests
+import responses
+from botocore.config import Config
+from botocore.discovery import EndpointDiscoveryRequired
+from botocore.endpoint import Endpoint
+from freezegun import freeze_time
+from moto import mock_aws
+from requests.adapters import HTTPAdapter
+
+from tsmock import intercept, mock_timestream_write
+
+INGEST = "https://ingest-cell1.timestream.us-east-1.amazonaws.com/"
+JSON_HEADERS = {"Content-Type": "application/x-amz-json-1.0"}
+
+
+def operations(ts: Any) -> list[str | None]:
+    return [call.operation for call in ts.calls]
+
+
+def sent_urls(client: Any) -> list[str]:
+    """Record the URL of every request the client sends (tsmock still answers)."""
+    urls: list[str] = []
+
+    def capture(request: Any, **kwargs: Any) -> None:
+        urls.append(request.url)
+
+    client.meta.events.register_first("before-send.timestream-write", capture)
+    return urls
+
+
+# --- clients of every kind ---------------------------------------------------------
+
+
+def test_client_created_before_start_is_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without any credentials botocore would ask the instance metadata service
+    # while creating the client, before any mock: give it some, as CI would.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    client = boto3.Session().client("timestream-write", region_name="us-east-1")
+    with mock_timestream_write() as ts:
+        client.create_database(DatabaseName="db1")
+        assert operations(ts) == ["DescribeEndpoints", "CreateDatabase"]
+        assert list(ts.backend().databases) == ["db1"]
+
+
+def test_clients_of_new_sessions_and_of_the_default_session(ts: Any) -> None:
+    boto3.client("timestream-write", region_name="us-east-1").create_database(DatabaseName="db1")
+    session = boto3.Session(region_name="us-east-1")
+    assert [
+        d["DatabaseName"] for d in session.client("timestream-write").list_databases()["Databases"]
+    ] == ["db1"]
+    core = botocore.session.get_session().create_client("timestream-write", region_name="us-east-1")
+    assert core.describe_database(DatabaseName="db1")["Database"]["TableCount"] == 0
+
+
+def test_a_client_whose_session_lacks_the_handler_is_answered_by_the_send_guard(
+    ts: Any,
+) -> None:
+    # A session made before tsmock was imported has no tsmock handler: the guard
+    # on Endpoint._send answers its requests instead of the network.
+    session = botocore.session.Session()
+    session.unregister("before-send.timestream-write", intercept.before_send)
+    client = session.create_client("timestream-write", region_name="us-east-1")
+    client.create_database(DatabaseName="db1")
+    assert operations(ts) == ["DescribeEndpoints", "CreateDatabase"]
+
+
+@pytest.mark.parametrize(
+    "endpoint_url",
+    [
+        "https://ingest.timestream.us-west-2.amazonaws.com",
+        "https://ingest-cell7.timestream.us-west-2.amazonaws.com",
+        "http://localhost:4566",
+    ],
+)
+def test_explicit_endpoint_url(ts: Any, endpoint_url: str) -> None:
+    client = boto3.client("timestream-write", region_name="us-west-2", endpoint_url=endpoint_url)
+    urls = sent_urls(client)
+    client.create_database(DatabaseName="db1")
+    client.list_databases()
+    # With an endpoint_url botocore discovers nothing (§2.3): straight to that URL.
+    assert operations(ts) == ["CreateDatabase", "ListDatabases"]
+    assert all(url.startswith(endpoint_url) for url in urls)
+    assert list(ts.backend("us-west-2").databases) == ["db1"]
+
+
+@pytest.mark.parametrize("discovery", [None, True, "auto"])
+def test_endpoint_discovery_as_on_aws(ts: Any, discovery: bool | str | None) -> None:
+    config = Config() if discovery is None else Config(endpoint_discovery_enabled=discovery)
+    client = boto3.client("timestream-write", region_name="eu-west-1", config=config)
+    urls = sent_urls(client)
+    client.create_database(DatabaseName="db1")
+    client.describe_database(DatabaseName="db1")
+    client.list_databases()
+    # One discovery, cached; every operation goes to the discovered cell (§2.3).
+    assert operations(ts) == [
+        "DescribeEndpoints",
+        "CreateDatabase",
+        "DescribeDatabase",
+        "ListDatabases",
+    ]
+    assert urls[0] == "https://ingest.timestream.eu-west-1.amazonaws.com/"
+    assert urls[1:] == ["https://ingest-cell1.timestream.eu-west-1.amazonaws.com"] * 3
+
+
+def test_discovery_disabled_raises_before_sending(ts: Any) -> None:
+    client = boto3.client(
+        "timestream-write",
+        region_name="us-east-1",
+        config=Config(endpoint_discovery_enabled=False),
+    )
+    with pytest.raises(EndpointDiscoveryRequired):
+        client.list_databases()
+    assert ts.calls == []
+
+
+def test_the_discovered_endpoint_expires_after_its_cache_period(ts: Any) -> None:
+    with freeze_time(datetime(2024, 5, 1, tzinfo=timezone.utc)) as frozen:
+        client = boto3.client("timestream-write", region_name="us-east-1")
+        client.list_databases()
+        frozen.tick(timedelta(minutes=1439))
+        client.list_databases()
+        frozen.tick(timedelta(minutes=2))
+        client.list_databases()
+    assert operations(ts) == [
+        "DescribeEndpoints",
+        "ListDatabases",
+        "ListDatabases",
+        "DescribeEndpoints",
+        "ListDatabases",
+    ]
+
+
+def test_nothing_is_answered_after_stop() -> None:
+    with mock_timestream_write() as ts:
+        client = boto3.client(
+            "timestream-write",
+            region_name="us-east-1",
+            config=Config(retries={"max_attempts": 0}),
+        )
+        client.list_databases()
+    calls = len(ts.calls)
+    # The socket guard of the suite stands in for AWS: the request goes out.
+    with pytest.raises(Exception, match="network access attempted"):
+        client.list_databases()
+    assert len(ts.calls) == calls
+
+
+# --- other services: moto answers them ---------------------------------------------
+
+
+@pytest.mark.parametrize("tsmock_outer", [True, False])
+def test_moto_and_tsmock_together_in_either_order(tsmock_outer: bool) -> None:
+    first, second = (
+        (mock_timestream_write(), mock_aws())
+        if tsmock_outer
+        else (mock_aws(), mock_timestream_write())
+    )
+    with first, second:
+        ts: Any = first if tsmock_outer else second
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="tsmock-moto-bucket")
+        s3.put_object(Bucket="tsmock-moto-bucket", Key="data.csv", Body=b"a,b\n")
+        client = boto3.client("timestream-write", region_name="us-east-1")
+        endpoints = client.describe_endpoints()["Endpoints"]
+        # tsmock's cell, not moto's own Timestream answer.
+        assert endpoints[0]["Address"] == "ingest-cell1.timestream.us-east-1.amazonaws.com"
+        client.create_database(DatabaseName="db1")
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["tsmock-moto-bucket"]
+        body = s3.get_object(Bucket="tsmock-moto-bucket", Key="data.csv")["Body"].read()
+        assert body == b"a,b\n"
+        assert operations(ts) == ["DescribeEndpoints", "DescribeEndpoints", "CreateDatabase"]
+        assert list(ts.backend().databases) == ["db1"]
+
+
+def test_other_services_are_not_logged_or_answered_by_tsmock(ts: Any) -> None:
+    with mock_aws():
+        boto3.client("sts", region_name="us-east-1").get_caller_identity()
+        boto3.client("timestream-query", region_name="us-east-1")
+    assert ts.calls == []
+
+
+# --- plain requests through responses -------------------------------------------------
+
+
+def test_plain_requests_to_an_ingest_endpoint(ts: Any) -> None:
+    created = requests.post(
+        INGEST,
+        data='{"DatabaseName": "db1"}',
+        headers={**JSON_HEADERS, "X-Amz-Target": "Timestream_20181101.CreateDatabase"},
+        timeout=5,
+    )
+    assert created.status_code == 200
+    assert created.headers["Content-Type"] == "application/x-amz-json-1.0"
+    assert len(created.headers["x-amzn-RequestId"]) == 26
+    assert created.json()["Database"]["Arn"].endswith(":database/db1")
+    missing = requests.post(
+        "https://ingest.timestream.eu-west-1.amazonaws.com/",
+        data='{"DatabaseName": "db1"}',
+        headers={**JSON_HEADERS, "X-Amz-Target": "Timestream_20181101.DescribeDatabase"},
+        timeout=5,
+    )
+    # Another region's endpoint answers for that region.
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "__type": "com.amazonaws.timestream.v20181101#ResourceNotFoundException",
+        "Message": "The database db1 does not exist.",
+    }
+    assert operations(ts) == ["CreateDatabase", "DescribeDatabase"]
+
+
+def test_an_unknown_target_is_an_unknown_operation(ts: Any) -> None:
+    response = requests.post(
+        INGEST, data="{}", headers={"X-Amz-Target": "Timestream_20181101.Query"}, timeout=5
+    )
+    assert response.status_code == 404
+    assert response.json() == {
+        "__type": "com.amazon.coral.service#UnknownOperationException",
+        "message": "",
+    }
+
+
+def test_other_urls_pass_through_to_whatever_answered_them_before() -> None:
+    with responses.RequestsMock() as user_mock:
+        user_mock.get("https://example.com/health", body="ok")
+        send_before = HTTPAdapter.send
+        with mock_timestream_write():
+            assert requests.get("https://example.com/health", timeout=5).text == "ok"
+            listed = requests.post(
+                INGEST,
+                data="{}",
+                headers={"X-Amz-Target": "Timestream_20181101.ListDatabases"},
+                timeout=5,
+            )
+            assert listed.json() == {"Databases": []}
+        assert HTTPAdapter.send is send_before
+        assert requests.get("https://example.com/health", timeout=5).text == "ok"
+
+
+def test_other_urls_would_reach_the_network(ts: Any) -> None:
+    # The suite's socket guard proves the request was passed on, not answered.
+    with pytest.raises(Exception, match="network access attempted"):
+        requests.get("http://example.com/", timeout=5)
+
+
+def test_requests_to_ingest_endpoints_are_not_answered_after_stop() -> None:
+    original = HTTPAdapter.send
+    with mock_timestream_write():
+        assert HTTPAdapter.send is not original
+    assert HTTPAdapter.send is original
+    with responses.RequestsMock() as user_mock:
+        user_mock.post(INGEST, json={"answered": "by the user's mock"})
+        response = requests.post(INGEST, data="{}", timeout=5)
+        assert response.json() == {"answered": "by the user's mock"}
+
+
+# --- what start changes and stop restores -------------------------------------------------
+
+
+def test_stop_restores_the_patched_send_even_when_the_body_raises() -> None:
+    send = Endpoint._send  # type: ignore[attr-defined]
+    adapter_send = HTTPAdapter.send
+    with pytest.raises(RuntimeError, match="boom"), mock_timestream_write():
+        assert Endpoint._send is not send  # type: ignore[attr-defined]
+        raise RuntimeError("boom")
+    assert Endpoint._send is send  # type: ignore[attr-defined]
+    assert HTTPAdapter.send is adapter_send
+
+
+def test_builtin_handlers_stay_inert_while_inactive() -> None:
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    assert ("before-send.timestream-write", intercept.before_send) in BUILTIN_HANDLERS
+    assert intercept.before_send(request=None) is None
+    assert intercept.choose_signer() is None
