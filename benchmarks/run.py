@@ -5,6 +5,7 @@
     python benchmarks/run.py --quick    # fewer repetitions, smaller tables (about 1 minute)
     python benchmarks/run.py --only 4,5 # some measurements only
     python benchmarks/run.py --profile  # cProfile of describe_database and write_records
+    python benchmarks/run.py --cpu-time # samples in thread CPU time (busy machines)
 
 Nothing here asserts: the script prints a table of medians (and p90) per
 operation, ratios against the floor, and each target with PASS or FAIL. A
@@ -55,7 +56,7 @@ from botocore.awsrequest import AWSResponse  # noqa: E402
 import tsmock  # noqa: E402
 from tsmock import mock_timestream_write  # noqa: E402
 
-try:  # moto is optional: without it, its columns read "n/a".
+try:  # moto is optional: without it, its rows are left out.
     import moto
     from moto import mock_aws
 except ImportError:  # pragma: no cover - depends on the environment
@@ -86,13 +87,13 @@ class Settings:
     rounds: int
     start_stop_per_round: int
     moto_start_stop_per_round: int
-    test_per_round: int
+    tests: int
     describe_per_round: int
     write_per_round: int
     moto_write_per_round: int
     import_runs: int
     scale_records: int
-    scale_per_round: int
+    scale_writes: int
     memory_records: int
     moto_memory_records: int
 
@@ -102,13 +103,13 @@ FULL = Settings(
     rounds=10,
     start_stop_per_round=200,
     moto_start_stop_per_round=20,
-    test_per_round=15,
+    tests=150,
     describe_per_round=150,
     write_per_round=30,
     moto_write_per_round=10,
     import_runs=15,
     scale_records=1_000_000,
-    scale_per_round=20,
+    scale_writes=300,
     memory_records=200_000,
     moto_memory_records=20_000,
 )
@@ -117,13 +118,13 @@ QUICK = Settings(
     rounds=5,
     start_stop_per_round=100,
     moto_start_stop_per_round=10,
-    test_per_round=8,
+    tests=40,
     describe_per_round=80,
     write_per_round=15,
     moto_write_per_round=5,
     import_runs=7,
     scale_records=200_000,
-    scale_per_round=10,
+    scale_writes=100,
     memory_records=50_000,
     moto_memory_records=5_000,
 )
@@ -181,6 +182,7 @@ class Report:
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    load_before: float = 0.0
 
     def timing(self, item: str, contestant: str, samples: list[int], compare: str = "") -> None:
         self.rows.append(
@@ -208,6 +210,21 @@ def progress(message: str) -> None:
 
 # --- timing helpers --------------------------------------------------------------------
 
+
+@dataclass
+class Clock:
+    """What a sample measures: elapsed time (default) or this thread's CPU time."""
+
+    name: str
+    function: Callable[[], int]
+    #: The ``time`` function a child process times its import with.
+    child: str
+
+
+WALL = Clock("wall clock (time.perf_counter_ns)", time.perf_counter_ns, "perf_counter_ns")
+CPU = Clock("thread CPU time (time.thread_time_ns)", time.thread_time_ns, "process_time_ns")
+CLOCK = WALL
+
 Prepare = Callable[[], Any]
 Call = Callable[[Any], Any]
 
@@ -216,7 +233,7 @@ def time_calls(
     call: Call, count: int, prepare: Prepare | None = None, warmup: int = 0
 ) -> list[int]:
     """``count`` timed calls of ``call(prepare())``; ``prepare`` is not timed."""
-    clock = time.perf_counter_ns
+    clock = CLOCK.function
     for _ in range(warmup):
         call(prepare() if prepare else None)
     samples = []
@@ -514,14 +531,17 @@ def bench_test(settings: Settings, report: Report) -> None:
             client.create_database(DatabaseName=DATABASE)
             client.describe_database(DatabaseName=DATABASE)
 
-    per_round = settings.test_per_round
     contestants: dict[str, Round] = {
-        "floor": lambda: time_calls(floor_test, per_round, warmup=1),
-        "tsmock": lambda: time_calls(tsmock_test, per_round, warmup=1),
+        "floor": lambda: time_calls(floor_test, 1),
+        "tsmock": lambda: time_calls(tsmock_test, 1),
     }
     if mock_aws is not None:
-        contestants["moto"] = lambda: time_calls(moto_test, max(per_round // 3, 2), warmup=1)
-    results = interleave(contestants, settings.rounds)
+        contestants["moto"] = lambda: time_calls(moto_test, 1)
+    for run_once in contestants.values():  # warm-up
+        for _ in range(3):
+            run_once()
+    # One test each in turn: drift on the machine hits all contestants alike.
+    results = interleave(contestants, settings.tests)
     floor = median(results["floor"])
     ts = median(results["tsmock"])
     report.timing(item, "floor", results["floor"])
@@ -541,9 +561,7 @@ def bench_test(settings: Settings, report: Report) -> None:
 # --- 3. import cost --------------------------------------------------------------------
 
 _IMPORT_BASE = "import boto3"
-_IMPORT_TIMED = (
-    "import boto3, time; t = time.perf_counter_ns(); {stmt}; print(time.perf_counter_ns() - t)"
-)
+_IMPORT_TIMED = "import boto3, time; t = time.{clock}(); {stmt}; print(time.{clock}() - t)"
 
 
 def _run_python(code: str, *flags: str) -> tuple[int, int, str, str]:
@@ -585,10 +603,12 @@ def bench_imports(settings: Settings, report: Report) -> None:
     item = "3 import (fresh process)"
     variants = {
         "import boto3": _IMPORT_BASE,
-        "+ tsmock": _IMPORT_TIMED.format(stmt="from tsmock import mock_timestream_write"),
+        "+ tsmock": _IMPORT_TIMED.format(
+            stmt="from tsmock import mock_timestream_write", clock=CLOCK.child
+        ),
     }
     if moto is not None:
-        variants["+ moto"] = _IMPORT_TIMED.format(stmt="import moto")
+        variants["+ moto"] = _IMPORT_TIMED.format(stmt="import moto", clock=CLOCK.child)
     for code in variants.values():  # warm the file system cache and .pyc files
         _run_python(code)
     walls: dict[str, list[int]] = {name: [] for name in variants}
@@ -806,12 +826,14 @@ def bench_scale(settings: Settings, report: Report) -> None:
 
             return write
 
-        per_round = settings.scale_per_round
+        # Both tables live in the same heap; alternating single writes cancels drift.
+        for table in ("empty", "big"):
+            time_calls(call(table), 5, single_measure_batch)
         contestants: dict[str, Round] = {
-            "empty": lambda: time_calls(call("empty"), per_round, single_measure_batch, warmup=2),
-            "big": lambda: time_calls(call("big"), per_round, single_measure_batch, warmup=2),
+            "empty": lambda: time_calls(call("empty"), 1, single_measure_batch),
+            "big": lambda: time_calls(call("big"), 1, single_measure_batch),
         }
-        results = interleave(contestants, settings.rounds)
+        results = interleave(contestants, settings.scale_writes)
         empty, big = median(results["empty"]), median(results["big"])
         report.timing(item, "tsmock, table starts empty", results["empty"])
         report.timing(
@@ -1008,6 +1030,16 @@ def print_report(settings: Settings, report: Report, seconds: float) -> None:
     print(f"tsmock benchmarks ({'quick' if settings.quick else 'full'} run, {seconds:.0f} s)")
     print("  " + ", ".join(versions) + f"; {os.cpu_count()} CPUs")
     print("  floor = unsigned boto3 client answered by a canned before-send hook")
+    print(f"  samples: {CLOCK.name}")
+    cpus = os.cpu_count() or 1
+    load_after = os.getloadavg()[0]
+    print(f"  load average (1 min): {report.load_before:.2f} at start, {load_after:.2f} at end")
+    if max(report.load_before, load_after) > 0.75 * cpus:
+        hint = " (consider --cpu-time)" if CLOCK is WALL else ""
+        print(
+            "  WARNING: the machine was busy with other work; absolute times are inflated"
+            f" and ratios noisier{hint}"
+        )
     print()
     headers = ("measurement", "contestant", "median", "p90", "n", "compared")
     widths = [len(h) for h in headers]
@@ -1055,13 +1087,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="profile items 4 and 5 instead of timing them"
     )
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time samples with the thread's CPU time: steadier on a busy machine",
+    )
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
+    global CLOCK
+    CLOCK = CPU if args.cpu_time else WALL
     if args.profile:
         profile_hot_paths(settings)
         return 0
     chosen = [key.strip() for key in args.only.split(",") if key.strip()] or list(MEASUREMENTS)
     report = Report()
+    report.load_before = os.getloadavg()[0]
     started = time.perf_counter()
     for key in chosen:
         if key not in MEASUREMENTS:

@@ -7,6 +7,7 @@ test_batch_load_moto.py.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -16,8 +17,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tsmock import TimestreamWriteMock
+from tsmock import TimestreamWriteMock, mock_timestream_write
 from tsmock.objects import ObjectStoreError
 
 REGION = "us-east-1"
@@ -1223,27 +1226,20 @@ def test_manual_mode_steps(client: Any, ts: TimestreamWriteMock) -> None:
         ts.advance_batch_load_task("NOPE")
 
 
-def five_rows(ts: TimestreamWriteMock) -> list[str]:
-    t = now_ms()
-    lines = [f"h{i},{t},{i},{i}" for i in range(1, 6)]
-    lines[2] = f"h3,{t},bad,3"  # one parse failure, so both halves have work to report
-    ts.put_object(SOURCE, "in/a.csv", "host,time,cpu,mem\n" + "\n".join(lines) + "\n")
-    return lines
+def stage_five_rows(ts: TimestreamWriteMock, t: int) -> str:
+    """Five data rows at time ``t``; the third does not parse."""
+    lines = [f"h{i},{t},{'bad' if i == 3 else i},{i}\n" for i in range(1, 6)]
+    body = "host,time,cpu,mem\n" + "".join(lines)
+    ts.put_object(SOURCE, "in/a.csv", body)
+    return body
 
 
 def test_stop_and_resume_without_double_counting(client: Any, ts: TimestreamWriteMock) -> None:
     ts.batch_load_mode = "manual"
-    lines = five_rows(ts)
-    task_id = create(client)
     with freeze_time("2024-05-01T12:00:00Z"):
-        # Re-stage with times inside the frozen clock's window.
         t = int(datetime(2024, 5, 1, 11, tzinfo=timezone.utc).timestamp() * 1000)
-        body = (
-            "host,time,cpu,mem\n"
-            + "\n".join(line.replace(line.split(",")[1], str(t)) for line in lines)
-            + "\n"
-        )
-        ts.put_object(SOURCE, "in/a.csv", body)
+        body = stage_five_rows(ts, t)
+        task_id = create(client)
         assert ts.stop_batch_load_task(task_id, after_rows=3) == "CREATED"
         ts.advance_batch_load_task(task_id)
         assert ts.advance_batch_load_task(task_id) == "PROGRESS_STOPPED"
@@ -1453,3 +1449,81 @@ def test_list_errors(client: Any) -> None:
     with pytest.raises(ClientError) as caught:
         client.list_batch_load_tasks(NextToken="garbage")
     assert error_code(caught) == ("ValidationException", "Invalid pagination token.")
+
+
+# --- concurrency and invariants -------------------------------------------------------------
+
+
+def test_concurrent_creates_respect_the_table_quota(client: Any, ts: TimestreamWriteMock) -> None:
+    ts.batch_load_mode = "manual"
+    clients = [boto3.client("timestream-write", region_name=REGION) for _ in range(8)]
+    barrier = threading.Barrier(len(clients))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(own: Any) -> None:
+        barrier.wait()
+        try:
+            own.create_batch_load_task(**task_request())
+            outcome = "created"
+        except ClientError as error:
+            outcome = error.response["Error"]["Code"]
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt, args=(own,)) for own in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ServiceQuotaExceededException"] * 3 + ["created"] * 5
+    assert len(client.list_batch_load_tasks()["BatchLoadTasks"]) == 5
+
+
+_cpu_values = st.sampled_from(["1", "2.5", "-3e2", "", "x", "NaN"])
+_times = st.sampled_from(["now", "old", "bad", ""])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), _times, _cpu_values, _cpu_values), max_size=12))
+def test_progress_counters_add_up(rows: list[tuple[int, str, str, str]]) -> None:
+    t = now_ms()
+    times = {"now": str(t), "old": str(t - 30 * 24 * 3600 * 1000), "bad": "soon", "": ""}
+    body = "host,time,cpu,load\n" + "".join(
+        f"h{host},{times[when]},{cpu},{load}\n" for host, when, cpu, load in rows
+    )
+    model = {
+        "TimeColumn": "time",
+        "DimensionMappings": [{"SourceColumn": "host"}],
+        "MixedMeasureMappings": [
+            {"SourceColumn": "cpu", "MeasureValueType": "DOUBLE"},
+            {"SourceColumn": "load", "MeasureValueType": "DOUBLE"},
+        ],
+    }
+    with mock_timestream_write() as ts:
+        client = boto3.client("timestream-write", region_name=REGION)
+        client.create_database(DatabaseName=DB)
+        client.create_table(DatabaseName=DB, TableName=TABLE)
+        ts.put_object(SOURCE, "in/a.csv", body)
+        task_id = create(client, model)
+        task = describe(client, task_id)
+        report = task["ProgressReport"]
+        assert report["RecordsProcessed"] == (
+            report["RecordsIngested"] + report["RecordIngestionFailures"] + report["ParseFailures"]
+        )
+        # Every record is stored once; re-writes of an identity count as ingested.
+        identities = {
+            (r.dimensions["host"], r.measure_name, r.time_ns) for r in ts.records(DB, TABLE)
+        }
+        assert len(ts.records(DB, TABLE)) == len(identities) <= report["RecordsIngested"]
+        failed = report["ParseFailures"] + report["RecordIngestionFailures"] > 0
+        assert task["TaskStatus"] == ("FAILED" if failed else "SUCCEEDED")
+        if failed:
+            reported = {
+                line
+                for entry in error_report(ts, task_id)["fileErrors"]
+                for error in entry["errors"]
+                for line, _ in error["lineRanges"]
+            }
+            assert reported and all(2 <= line <= len(rows) + 1 for line in reported)
+            assert len(reported) <= report["ParseFailures"] + report["RecordIngestionFailures"]

@@ -391,7 +391,7 @@ _arns = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     operation=st.sampled_from(CONTROL_PLANE),
     params=st.dictionaries(_members, _json | _arns, max_size=5),

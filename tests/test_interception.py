@@ -287,3 +287,26 @@ def test_builtin_handlers_stay_inert_while_inactive() -> None:
     assert ("before-send.timestream-write", intercept.before_send) in BUILTIN_HANDLERS
     assert intercept.before_send(request=None) is None
     assert intercept.choose_signer() is None
+
+
+def test_streamed_request_bodies(ts: Any) -> None:
+    headers = {"X-Amz-Target": "Timestream_20181101.CreateDatabase"}
+    chunks = iter([b'{"DatabaseName":', b' "db1"}'])
+    response = requests.post(INGEST, data=chunks, headers=headers, timeout=5)
+    assert response.status_code == 200
+    assert list(ts.backend().databases) == ["db1"]
+
+
+def test_requests_are_not_signed_while_active(ts: Any) -> None:
+    client = boto3.client("timestream-write", region_name="us-east-1")
+    headers: list[dict[str, Any]] = []
+    client.meta.events.register_first(
+        "before-send.timestream-write",
+        lambda request, **kwargs: headers.append(dict(request.headers)),
+    )
+    client.list_databases()
+    assert len(headers) == 2
+    assert all("Authorization" not in h and "X-Amz-Date" not in h for h in headers)
+    target = headers[1]["X-Amz-Target"]
+    target = target.decode() if isinstance(target, bytes) else target
+    assert target == "Timestream_20181101.ListDatabases"

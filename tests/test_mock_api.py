@@ -278,6 +278,25 @@ def test_plain_class_hooks_outside_pytest() -> None:
     assert registry.active() is None
 
 
+def test_plain_class_with_only_a_teardown_method() -> None:
+    seen: list[list[str]] = []
+
+    @mock_timestream_write
+    class Plain:
+        def teardown_method(self, method: Any) -> None:
+            seen.append(database_names())
+
+        def test_it(self) -> None:
+            client().create_database(DatabaseName="db1")
+
+    instance = Plain()
+    instance.setup_method(None)  # type: ignore[attr-defined]
+    instance.test_it()
+    instance.teardown_method(None)
+    assert seen == [["db1"]]
+    assert registry.active() is None
+
+
 def test_plain_class_setup_method_failure_stops_the_mock() -> None:
     @mock_timestream_write
     class Plain:

@@ -143,7 +143,20 @@ class Interception:
             requests_mock.reset()
 
 
+def _body_bytes(body: Any) -> bytes | str | None:
+    # requests hands over bytes or str, or whatever iterable or file the caller
+    # passed as data; the service sees the bytes either way.
+    if body is None or isinstance(body, (bytes, str)):
+        return body
+    if hasattr(body, "read"):
+        data = body.read()
+        return data if isinstance(data, (bytes, str)) else None
+    chunks = [c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in body]
+    return b"".join(chunks)
+
+
 def _start_requests_mock() -> Any:
+    import requests
     import responses
     from requests.adapters import HTTPAdapter
 
@@ -157,10 +170,12 @@ def _start_requests_mock() -> Any:
         from tsmock import dispatch
 
         state = registry.active()
-        assert state is not None  # the mock is stopped before the state goes away
+        if state is None:
+            # A request racing the last stop: like a host that went away.
+            raise requests.exceptions.ConnectionError("tsmock is no longer active")
         match = _INGEST_HOST.fullmatch(request.url)
         region = match["region"] if match else state.region_name
-        response = dispatch.handle(state, region, request.headers, request.body)
+        response = dispatch.handle(state, region, request.headers, _body_bytes(request.body))
         return response.status, response.headers, response.body
 
     mock.add_callback(responses.POST, _INGEST_HOST, callback=callback)

@@ -332,10 +332,10 @@ class TimestreamWriteMock:
         for name, attribute in list(vars(cls).items()):
             if name.startswith("test") and inspect.isfunction(attribute):
                 setattr(cls, name, self._fresh()._decorate_callable(attribute))
-        set_up = vars(cls).get("setup_method")
-        if not inspect.isfunction(set_up):
-            return
+        set_up = getattr(cls, "setup_method", None)
         tear_down = getattr(cls, "teardown_method", None)
+        if set_up is None and tear_down is None:
+            return
         factory = self._fresh
 
         def setup_method(instance: Any, method: Any = None) -> None:
@@ -343,7 +343,8 @@ class TimestreamWriteMock:
             mock.start()
             instance._tsmock_activation = mock
             try:
-                _call_optional(set_up, instance, method)
+                if set_up is not None:
+                    _call_optional(set_up, instance, method)
             except BaseException:
                 # pytest skips teardown_method after a failed setup_method.
                 del instance._tsmock_activation
@@ -354,12 +355,11 @@ class TimestreamWriteMock:
             mock = instance.__dict__.pop("_tsmock_activation", None)
             try:
                 if tear_down is not None:
-                    _call_optional(getattr(tear_down, "__func__", tear_down), instance, method)
+                    _call_optional(tear_down, instance, method)
             finally:
                 if mock is not None:
                     mock.stop()
 
-        functools.update_wrapper(setup_method, set_up)
         cls.setup_method = setup_method  # type: ignore[attr-defined]
         cls.teardown_method = teardown_method  # type: ignore[attr-defined]
 

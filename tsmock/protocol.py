@@ -92,7 +92,7 @@ def parse_request(headers: Mapping[str, Any], body: bytes | str | None) -> Reque
         body = body.encode("utf-8")
     try:
         params = json.loads(body) if body else {}
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except (ValueError, TypeError, RecursionError):
         raise FrameworkValidationException(
             "1 validation error detected: the request body is not valid JSON"
         ) from None

@@ -73,9 +73,11 @@ TIME_UNIT_NS: Mapping[str, int] = {
 }
 
 _MULTI = "MULTI"
-_SCALAR_TYPES = frozenset({"DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN"})
-_ATTRIBUTE_TYPES = _SCALAR_TYPES | {"TIMESTAMP"}
-_RECORD_TYPES = _SCALAR_TYPES | {_MULTI}
+_DOUBLE = "DOUBLE"
+# Each type name maps to one shared string: records keep it, not the request's
+# copy (a fresh string per record costs ~55 bytes, §12 memory target).
+_SCALAR_TYPES: Mapping[str, str] = {t: t for t in (_DOUBLE, "BIGINT", "VARCHAR", "BOOLEAN")}
+_ATTRIBUTE_TYPES: Mapping[str, str] = {**_SCALAR_TYPES, "TIMESTAMP": "TIMESTAMP"}
 _MEMORY = "memory"
 _MAGNETIC = "magnetic"
 
@@ -245,17 +247,26 @@ class RecordError(Exception):
         self.reason = reason
 
 
-class _ComparableValues(dict[str, tuple[str, str]]):
-    """``Record.measure_values`` of a MULTI record, plus its value for upsert checks.
+class _MultiValues(dict[str, tuple[str, str]]):
+    """``Record.measure_values`` of a MULTI record: name -> (value, type) as written.
 
-    A plain dict to its readers. ``comparable`` is the set of (name, type, parsed
-    value) the record was written with: TIMESTAMP values count in the writer's
-    ``TimeUnit``, which the stored strings alone cannot tell (§6.5, §6.6).
+    A plain dict to its readers. It also remembers the ``TimeUnit`` its TIMESTAMP
+    values count in (§6.5), which upsert comparisons need and the strings
+    alone cannot tell.
     """
 
-    __slots__ = ("comparable",)
+    __slots__ = ("unit_ns",)
 
-    comparable: frozenset[tuple[str, str, object]]
+    unit_ns: int
+
+
+def _comparable(values: Mapping[str, tuple[str, str]]) -> frozenset[tuple[str, str, object]]:
+    """A MULTI record's value for upserts: its (name, type, parsed value) set (§6.6)."""
+    unit_ns = getattr(values, "unit_ns", TIME_UNIT_NS["MILLISECONDS"])
+    return frozenset(
+        (name, value_type, _parse(value, value_type, unit_ns))
+        for name, (value, value_type) in values.items()
+    )
 
 
 #: (size limit reason §6.4 #14, reserved name reason §6.4 #17) of a record.
@@ -530,10 +541,11 @@ class _Preparer:
     once, and the records of a series share its key object.
     """
 
-    __slots__ = ("_common", "_common_pairs", "_common_series", "_series")
+    __slots__ = ("_attributes", "_common", "_common_pairs", "_common_series", "_series")
 
     def __init__(self, common: dict[str, Any] | None = None) -> None:
         self._series: dict[tuple[tuple[str, str], ...], _Series] = {}
+        self._attributes: dict[str, _Attribute] = {}
         self._common: dict[str, Any] = {}
         self._common_pairs: tuple[tuple[str, str], ...] = ()
         self._common_series: _Series | None = None
@@ -599,16 +611,18 @@ class _Preparer:
             name = get("MeasureName")
             if type(name) is not str or not name:  # §6.4 #5
                 raise RecordError(_malformed("measure name") if name else NO_MEASURE_NAME)
-            value_type = get("MeasureValueType") or "DOUBLE"
+            value_type = get("MeasureValueType") or _DOUBLE
             value = get("MeasureValue")
             values = get("MeasureValues")
-            items: list[tuple[str, str, object]] | None = None
-            if type(value_type) is not str or value_type not in _SCALAR_TYPES:
+            multi: _MultiParse | None = None
+            scalar_type = _SCALAR_TYPES.get(value_type) if type(value_type) is str else None
+            if scalar_type is None:
                 if value_type != _MULTI:  # §6.4 #6: TIMESTAMP, or any unknown type
                     raise RecordError(invalid_type_reason(value_type))
                 if value is not None or not values:  # §6.4 #8
                     raise RecordError(MULTI_SHAPE)
-                items = _multi_items(values)  # §6.4 #10
+                multi = self._parse_multi(values, get("TimeUnit"))  # §6.4 #10
+                scalar_type = _MULTI
             elif values is not None:  # §6.4 #7
                 raise RecordError(MEASURE_VALUES_NOT_MULTI)
             elif value is None:  # §6.4 #9
@@ -634,12 +648,14 @@ class _Preparer:
                 raise RecordError(INVALID_VERSION)
             name = intern(name)  # one string per measure name, however many records
 
-            if items is not None:
-                append(_prepare_multi(index, series, name, items, time_ns, unit_ns, version))
+            if multi is not None:
+                if multi.invalid_reason is not None:  # §6.4 #13
+                    raise RecordError(multi.invalid_reason)
+                append(_multi_record(index, series, name, multi, time_ns, version))
                 continue
             if type(value) is not str or not (
                 _is_double(value)
-                if value_type == "DOUBLE"
+                if scalar_type is _DOUBLE
                 else _parse(value, value_type, unit_ns) is not None
             ):  # §6.4 #13
                 raise RecordError(invalid_value_reason(value, value_type))
@@ -650,92 +666,142 @@ class _Preparer:
                 len(name) > MAX_MEASURE_NAME_BYTES // 4
                 or series.nbytes + 4 * (len(name) + len(value)) > MAX_RECORD_BYTES
             ):
-                size_reason = _size_reason(series, name, value_type, value)
+                size_reason = _size_reason(series, name, scalar_type, value)
                 if size_reason is not None:
                     issues = (size_reason, series.reserved_reason)
             append(
                 PreparedRecord(
-                    index, series.key, name, value_type, value, None, time_ns, version, issues
+                    index, series.key, name, scalar_type, value, None, time_ns, version, issues
                 )
             )
         return prepared
 
+    def _parse_multi(self, values: object, unit: object) -> _MultiParse:
+        """§6.4 #10 on ``MeasureValues``, and what #13 and #14 need from them.
 
-def _multi_items(values: object) -> list[tuple[str, str, object]]:
-    """(name, type, value) of each ``MeasureValues`` item; §6.4 #10."""
-    if not isinstance(values, list):
-        raise RecordError(_malformed("measure values"))
-    if len(values) > MAX_MEASURES_PER_MULTI_RECORD:
-        raise RecordError(TOO_MANY_MULTI_MEASURES)
-    items: list[tuple[str, str, object]] = []
-    seen: set[str] = set()
-    for item in values:
-        if not isinstance(item, dict):
+        The first invalid value (#13) is kept, not raised: the time and version
+        checks (#11, #12) come first.
+        """
+        if not isinstance(values, list):
             raise RecordError(_malformed("measure values"))
-        name, value_type, value = item.get("Name"), item.get("Type"), item.get("Value")
+        if len(values) > MAX_MEASURES_PER_MULTI_RECORD:
+            raise RecordError(TOO_MANY_MULTI_MEASURES)
+        # An invalid unit is refused at #11; until then any unit will do.
+        unit_ns = TIME_UNIT_NS.get(unit, 1) if type(unit) is str else 1_000_000
+        measure_values = _MultiValues()
+        measure_values.unit_ns = unit_ns
+        attributes = self._attributes
+        invalid_reason: str | None = None
+        issue: _Attribute | None = None
+        names_bytes = value_chars = 0
+        for item in values:
+            try:
+                name, value_type, value = _attribute_fields(item)
+                attribute = attributes.get(name)
+                canonical = _ATTRIBUTE_TYPES.get(value_type)
+            except (KeyError, TypeError):  # not a dict, a member missing, unhashable
+                raise RecordError(_malformed("measure values")) from None
+            if attribute is None:
+                attribute = attributes[name] = _Attribute(name)
+            if canonical is None:
+                raise RecordError(invalid_attribute_type_reason(value_type))
+            name = attribute.name
+            if name in measure_values:
+                raise RecordError(duplicate_measure_reason(name))
+            measure_values[name] = (value, canonical)
+            names_bytes += attribute.nbytes
+            if attribute.issue is not None and issue is None:
+                issue = attribute
+            if type(value) is str:
+                value_chars += len(value)
+                if invalid_reason is not None or (
+                    _is_double(value)
+                    if canonical is _DOUBLE
+                    else _parse(value, canonical, unit_ns) is not None
+                ):
+                    continue
+            if invalid_reason is None:
+                invalid_reason = invalid_value_reason(value, value_type)
+        return _MultiParse(measure_values, invalid_reason, issue, names_bytes, value_chars)
+
+
+_attribute_fields = itemgetter("Name", "Type", "Value")
+
+
+class _Attribute:
+    """What the checks need to know about one multi-measure attribute name."""
+
+    __slots__ = ("issue", "name", "nbytes")
+
+    def __init__(self, name: object) -> None:
         if type(name) is not str or not name:
             raise RecordError(_malformed("measure values"))
-        if type(value_type) is not str or value_type not in _ATTRIBUTE_TYPES:
-            raise RecordError(invalid_attribute_type_reason(value_type))
-        if name in seen:
-            raise RecordError(duplicate_measure_reason(name))
-        seen.add(name)
-        items.append((name, value_type, value))
-    return items
+        self.name = intern(name)  # one string per attribute name, however many records
+        self.nbytes = _nbytes(name)
+        #: A limit (§6.4 #14) or a reserved name (§6.4 #17) it breaks, if any.
+        self.issue: Issues | None = None
+        if self.nbytes > MAX_MEASURE_NAME_BYTES:
+            self.issue = (measure_name_too_long_reason(name), None)
+        elif _is_reserved(name):
+            self.issue = (None, reserved_name_reason(name, "measure"))
 
 
-def _prepare_multi(
-    index: int,
-    series: _Series,
-    name: str,
-    items: list[tuple[str, str, object]],
-    time_ns: int,
-    unit_ns: int,
-    version: int,
+@dataclass(slots=True)
+class _MultiParse:
+    """``MeasureValues`` of one MULTI record, checked by `_Preparer._parse_multi`."""
+
+    measure_values: _MultiValues
+    #: The first value that does not parse (§6.4 #13), if any.
+    invalid_reason: str | None
+    #: The first attribute with a long or reserved name, if any.
+    issue: _Attribute | None
+    names_bytes: int
+    value_chars: int
+
+
+def _multi_record(
+    index: int, series: _Series, name: str, multi: _MultiParse, time_ns: int, version: int
 ) -> PreparedRecord:
-    """The end of `_Preparer.prepare` for a MULTI record: #13 and #14 per attribute."""
-    measure_values = _ComparableValues()
-    comparable: list[tuple[str, str, object]] = []
-    reserved_reason = series.reserved_reason
-    values_bytes = names_bytes = 0
-    long_name: str | None = None
-    varchar_too_large = False
-    for attribute, value_type, value in items:
-        parsed = _parse(value, value_type, unit_ns) if type(value) is str else None
-        if parsed is None or not isinstance(value, str):  # §6.4 #13
-            raise RecordError(invalid_value_reason(value, value_type))
-        attribute = intern(attribute)
-        measure_values[attribute] = (value, value_type)
-        comparable.append((attribute, value_type, parsed))
-        attribute_bytes = _nbytes(attribute)
-        value_bytes = _nbytes(value)
-        names_bytes += attribute_bytes
-        values_bytes += value_bytes
-        if long_name is None and attribute_bytes > MAX_MEASURE_NAME_BYTES:
-            long_name = attribute
-        if value_type == "VARCHAR" and value_bytes > MAX_VARCHAR_BYTES:
-            varchar_too_large = True
-        if reserved_reason is None and _is_reserved(attribute):
-            reserved_reason = reserved_name_reason(attribute, "measure")
-    measure_values.comparable = frozenset(comparable)
+    """The `PreparedRecord` of a checked MULTI record, with its §6.4 #14 and #17 issues."""
+    measure_values = multi.measure_values
     name_bytes = _nbytes(name)
-    # §6.4 #14, in the reference's order.
-    size_reason = series.dimension_name_reason
-    if size_reason is None and name_bytes > MAX_MEASURE_NAME_BYTES:
-        size_reason = measure_name_too_long_reason(name)
-    if size_reason is None and long_name is not None:
-        size_reason = measure_name_too_long_reason(long_name)
-    if size_reason is None and series.nbytes > MAX_SERIES_DIMENSIONS_BYTES:
-        size_reason = SERIES_TOO_LARGE
-    if size_reason is None and varchar_too_large:
-        size_reason = VARCHAR_TOO_LARGE
-    if size_reason is None and values_bytes > MAX_MULTI_VALUES_BYTES:
-        size_reason = MULTI_VALUES_TOO_LARGE
+    long_attribute = reserved_attribute = None
+    if multi.issue is not None:
+        long_attribute, reserved_attribute = multi.issue.issue or (None, None)
+    reserved_reason = series.reserved_reason or reserved_attribute
+    size_reason: str | None = None
+    # UTF-8 takes at most 4 bytes a character: that bound clears most records
+    # without counting the bytes of each value.
     if (
-        size_reason is None
-        and series.nbytes + name_bytes + names_bytes + values_bytes > MAX_RECORD_BYTES
+        series.dimension_name_reason is not None
+        or long_attribute is not None
+        or name_bytes > MAX_MEASURE_NAME_BYTES
+        or series.nbytes + name_bytes + multi.names_bytes + 4 * multi.value_chars > MAX_RECORD_BYTES
     ):
-        size_reason = RECORD_TOO_LARGE
+        values_bytes = 0
+        varchar_too_large = False
+        for value, value_type in measure_values.values():
+            value_bytes = _nbytes(value)
+            values_bytes += value_bytes
+            if value_type == "VARCHAR" and value_bytes > MAX_VARCHAR_BYTES:
+                varchar_too_large = True
+        # §6.4 #14, in the reference's order.
+        size_reason = series.dimension_name_reason
+        if size_reason is None and name_bytes > MAX_MEASURE_NAME_BYTES:
+            size_reason = measure_name_too_long_reason(name)
+        if size_reason is None:
+            size_reason = long_attribute
+        if size_reason is None and series.nbytes > MAX_SERIES_DIMENSIONS_BYTES:
+            size_reason = SERIES_TOO_LARGE
+        if size_reason is None and varchar_too_large:
+            size_reason = VARCHAR_TOO_LARGE
+        if size_reason is None and values_bytes > MAX_MULTI_VALUES_BYTES:
+            size_reason = MULTI_VALUES_TOO_LARGE
+        if (
+            size_reason is None
+            and series.nbytes + name_bytes + multi.names_bytes + values_bytes > MAX_RECORD_BYTES
+        ):
+            size_reason = RECORD_TOO_LARGE
     issues = None
     if size_reason is not None or reserved_reason is not None:
         issues = (size_reason, reserved_reason)
@@ -996,12 +1062,7 @@ def _same_value(existing: Record, record: PreparedRecord) -> bool:
             and value is not None
             and _parse(stored, value_type, 1) == _parse(value, value_type, 1)
         )
-    ours = getattr(record.measure_values, "comparable", None)
-    theirs = getattr(existing.measure_values, "comparable", None)
-    if ours is None or theirs is None:
-        # Values stored by other means: compare them as written.
-        return dict(existing.measure_values) == dict(record.measure_values)
-    return bool(ours == theirs)
+    return _comparable(existing.measure_values) == _comparable(record.measure_values)
 
 
 def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestResult:

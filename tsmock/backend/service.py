@@ -191,8 +191,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
                 magnetic_retention_days=retention.get(
                     "MagneticStoreRetentionPeriodInDays", DEFAULT_MAGNETIC_RETENTION_DAYS
                 ),
-                # §3.4: echoed exactly as sent; the stored copies are the table's own,
-                # not the request's (which the call log keeps).
+                # §3.4: echoed exactly as sent, from a copy the table owns.
                 magnetic_store_write_properties=copy.deepcopy(magnetic_store_write_properties)
                 if magnetic_store_write_properties is not None
                 else {"EnableMagneticStoreWrites": False},
