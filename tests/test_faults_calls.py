@@ -135,7 +135,8 @@ def test_requests_refused_by_validation_keep_operation_and_params(
 
 
 def test_undecodable_requests_are_logged_too(ts: TimestreamWriteMock) -> None:
-    # Requests that never reached a decoded operation: no operation, no members.
+    # An unknown target names no operation; an undecodable body still names the
+    # operation its target asked for, but has no members.
     url = f"https://ingest-cell1.timestream.{REGION}.amazonaws.com/"
 
     unknown = requests.post(
@@ -151,7 +152,7 @@ def test_undecodable_requests_are_logged_too(ts: TimestreamWriteMock) -> None:
     assert (unknown.status_code, not_json.status_code) == (404, 400)
     assert [(call.operation, call.params, call.error_code) for call in ts.calls] == [
         (None, {}, "UnknownOperationException"),
-        (None, {}, "ValidationException"),
+        ("ListDatabases", {}, "ValidationException"),
     ]
 
 

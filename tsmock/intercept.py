@@ -35,6 +35,8 @@ _INGEST_HOST = re.compile(
     r"(?:\.cn)?(?::\d+)?(?:/.*)?"
 )
 _ENDPOINT_PREFIX = "ingest.timestream"
+#: Request-context key of the members given to the client call.
+_SENT_PARAMS = "tsmock_sent_params"
 
 
 class _Body:
@@ -74,7 +76,10 @@ def _answer(request: AWSPreparedRequest, state: MockState) -> AWSResponse:
     else:
         # botocore's JSON serializer sends bytes; a file-like body is read.
         body = raw.read()
-    response = dispatch.handle(state, _region(request, state), request.headers, body)
+    context = getattr(request, "context", None) or {}
+    response = dispatch.handle(
+        state, _region(request, state), request.headers, body, context.get(_SENT_PARAMS)
+    )
     headers = HTTPHeaders()
     for name, value in response.headers.items():
         headers[name] = value
@@ -89,6 +94,16 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
     return _answer(request, state)
 
 
+def remember_params(params: Any, context: Any = None, **kwargs: Any) -> None:
+    """``before-parameter-build.timestream-write``: keep the members botocore will send.
+
+    The request context travels with the request to ``before-send``, where the
+    dispatcher may use these members instead of decoding the body again.
+    """
+    if context is not None and registry.active() is not None:
+        context[_SENT_PARAMS] = params
+
+
 def choose_signer(**kwargs: Any) -> Any:
     """``choose-signer.timestream-write``: no signing (no credentials) while active."""
     return botocore.UNSIGNED if registry.active() is not None else None
@@ -97,6 +112,7 @@ def choose_signer(**kwargs: Any) -> Any:
 _BUILTIN = [
     ("before-send.timestream-write", before_send),
     ("choose-signer.timestream-write", choose_signer),
+    ("before-parameter-build.timestream-write", remember_params),
 ]
 
 
@@ -112,7 +128,9 @@ class Interception:
 
     def __init__(self) -> None:
         self._original_send: Any = None
+        self._guarded_send: Any = None
         self._requests_mock: Any = None
+        self._patched_adapter_send: Any = None
 
     def start(self) -> None:
         """Guard ``Endpoint._send`` and start the ``responses`` mock."""
@@ -126,21 +144,42 @@ class Interception:
             return original_send(endpoint, request)
 
         Endpoint._send = guarded_send  # type: ignore[attr-defined]
+        self._guarded_send = guarded_send
         try:
             self._requests_mock = _start_requests_mock()
+            from requests.adapters import HTTPAdapter
+
+            self._patched_adapter_send = HTTPAdapter.send
         except BaseException:
             self.stop()
             raise
 
     def stop(self) -> None:
-        """Put back exactly what `start` replaced."""
+        """Put back what `start` replaced, unless another patch now lies over it.
+
+        A patch laid over tsmock's after start (a ``responses`` mock or moto the
+        user started inside the mock, a ``mock.patch``) may still be active:
+        putting the original back under it would switch it off, and its own
+        restore would later bring tsmock's patch back. Then tsmock's layer
+        stays beneath it, passing every request on, and nothing is undone.
+        """
         if self._original_send is not None:
-            Endpoint._send = self._original_send  # type: ignore[attr-defined]
-            self._original_send = None
+            if Endpoint._send is self._guarded_send:  # type: ignore[attr-defined]
+                Endpoint._send = self._original_send  # type: ignore[attr-defined]
+            # Otherwise the guard stays: with no mock active it calls the original.
+            self._original_send = self._guarded_send = None
         if self._requests_mock is not None:
+            from requests.adapters import HTTPAdapter
+
             requests_mock, self._requests_mock = self._requests_mock, None
-            requests_mock.stop(allow_assert=False)
-            requests_mock.reset()
+            on_top = HTTPAdapter.send is self._patched_adapter_send
+            self._patched_adapter_send = None
+            if on_top:
+                requests_mock.stop(allow_assert=False)
+                requests_mock.reset()
+            else:
+                requests_mock.reset()
+                requests_mock.add_passthru(re.compile(""))
 
 
 def _body_bytes(body: Any) -> bytes | str | None:

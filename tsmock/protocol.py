@@ -76,6 +76,16 @@ def decode_request(headers: Mapping[str, Any], body: bytes | str | None) -> Requ
     return request
 
 
+def operation_of(headers: Mapping[str, Any]) -> str:
+    """The operation named by ``X-Amz-Target``; `UnknownOperationException` if none."""
+    target = _header(headers, "X-Amz-Target")
+    operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+    if operation not in _operation_names():
+        # What the service's front end answers for a target it does not serve (§2.5).
+        raise UnknownOperationException("")
+    return operation
+
+
 def parse_request(headers: Mapping[str, Any], body: bytes | str | None) -> Request:
     """Decode a request without checking its members against the model.
 
@@ -83,11 +93,7 @@ def parse_request(headers: Mapping[str, Any], body: bytes | str | None) -> Reque
     and a framework ValidationException for a body that is not a JSON object;
     the members are checked by `validate`.
     """
-    target = _header(headers, "X-Amz-Target")
-    operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
-    if operation not in _operation_names():
-        # What the service's front end answers for a target it does not serve (§2.5).
-        raise UnknownOperationException("")
+    operation = operation_of(headers)
     if isinstance(body, str):
         body = body.encode("utf-8")
     try:
@@ -101,6 +107,15 @@ def parse_request(headers: Mapping[str, Any], body: bytes | str | None) -> Reque
             "1 validation error detected: the request body must be a JSON object"
         )
     return Request(operation, params)
+
+
+def is_valid(operation: str, params: Any) -> bool:
+    """Whether ``params`` satisfy every constraint of the operation's input shape.
+
+    Types are checked exactly (``str``, ``int``, ``list``, ``dict``), so members
+    that pass are what a JSON round trip of them would give.
+    """
+    return _input_checker(operation).is_valid(params)
 
 
 def validate(operation: str, params: dict[str, Any]) -> None:
@@ -225,40 +240,51 @@ def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
         namespace[name] = value
         return name
 
+    def fresh(prefix: str) -> str:
+        counter[0] += 1
+        return f"{prefix}{counter[0]}"
+
     def emit(node: Shape, extra: Mapping[str, Any], var: str, depth: int, top: bool) -> None:
+        # Each shape becomes a few straight-line checks that return False at the
+        # first violation; `collect` words the violation afterwards.
         pad = "    " * depth
         meta = {**node.metadata, **extra}
         kind = node.type_name
         if kind == "structure":
             assert isinstance(node, StructureShape)
             lines.append(f"{pad}if type({var}) is not dict: return False")
-            for name in node.required_members:
-                lines.append(f"{pad}if {var}.get({name!r}) is None: return False")
+            required = set(node.required_members)
             for name, member in node.members.items():
                 member_extra = dict(_EXTRA_MEMBER_CONSTRAINTS.get((node.name, name), {}))
                 if top:
                     member_extra.update(_EXTRA_CONSTRAINTS.get(name, {}))
-                child = f"v{depth + 1}_{len(lines)}"
+                child = fresh("v")
                 lines.append(f"{pad}{child} = {var}.get({name!r})")
-                lines.append(f"{pad}if {child} is not None:")
-                emit(member, member_extra, child, depth + 1, False)
-                lines.append(f"{pad}    pass")
+                if name in required:
+                    lines.append(f"{pad}if {child} is None: return False")
+                    emit(member, member_extra, child, depth, False)
+                else:
+                    lines.append(f"{pad}if {child} is not None:")
+                    emit(member, member_extra, child, depth + 1, False)
         elif kind == "list":
             low, high = meta.get("min", 0), meta.get("max", 1 << 62)
             lines.append(f"{pad}if type({var}) is not list: return False")
             lines.append(f"{pad}if not {low} <= len({var}) <= {high}: return False")
-            item = f"i{depth}_{len(lines)}"
+            item = fresh("i")
             lines.append(f"{pad}for {item} in {var}:")
             lines.append(f"{pad}    if {item} is None: return False")
             emit(node.member, {}, item, depth + 1, False)  # type: ignore[attr-defined]
         elif kind == "string":
             low, high = meta.get("min", 0), meta.get("max", 1 << 62)
+            if meta.get("enum"):
+                # Membership in a set of strings implies the type and the length;
+                # an unhashable value raises TypeError, caught by the caller.
+                allowed = constant(frozenset(meta["enum"]))
+                lines.append(f"{pad}if {var} not in {allowed}: return False")
+                return
             lines.append(f"{pad}if type({var}) is not str: return False")
             if low > 0 or high < 1 << 62:
                 lines.append(f"{pad}if not {low} <= len({var}) <= {high}: return False")
-            if meta.get("enum"):
-                allowed = constant(frozenset(meta["enum"]))
-                lines.append(f"{pad}if {var} not in {allowed}: return False")
             if meta.get("pattern"):
                 pattern = constant(re.compile(meta["pattern"], re.DOTALL))
                 lines.append(f"{pad}if {pattern}.fullmatch({var}) is None: return False")
@@ -272,8 +298,11 @@ def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
             checker = constant(_compile(node, extra).is_valid)
             lines.append(f"{pad}if not {checker}({var}): return False")
 
-    emit(shape, {}, "v0", 1, True)
-    lines.append("    return True")
+    lines.append("  try:")
+    emit(shape, {}, "v0", 2, True)
+    lines.append("  except TypeError:")
+    lines.append("    return False")
+    lines.append("  return True")
     # The source is generated above from the model, never from request data.
     exec("\n".join(lines), namespace)
     fast: Callable[[Any], bool] = namespace["is_valid"]
