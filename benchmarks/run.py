@@ -352,11 +352,12 @@ def _unsigned(**kwargs: Any) -> Any:
     return botocore.UNSIGNED
 
 
-def floor_client(signed: bool = False) -> Any:
+def floor_client(signed: bool = True) -> Any:
     """A client of the shared session whose requests never leave botocore.
 
-    Unsigned by default, like a client under tsmock (which skips signing), so
-    that the two run the same botocore pipeline.
+    Signed by default (SigV4 with the fake credentials), as any default client
+    is: that is the floor the targets use. ``signed=False`` skips signing, as
+    tsmock does while active, for the ``floor (unsigned)`` reference row.
     """
     client = SESSION.client(SERVICE, region_name=REGION)
     events = client.meta.events
@@ -523,9 +524,12 @@ def bench_test(settings: Settings, report: Report) -> None:
         finally:
             mock.stop()
 
-    def floor_test(_: Any) -> None:
-        client = floor_client()
-        client.describe_database(DatabaseName=DATABASE)
+    def floor_test(signed: bool) -> Call:
+        def run(_: Any) -> None:
+            client = floor_client(signed)
+            client.describe_database(DatabaseName=DATABASE)
+
+        return run
 
     def moto_test(_: Any) -> None:
         assert mock_aws is not None
@@ -535,8 +539,9 @@ def bench_test(settings: Settings, report: Report) -> None:
             client.describe_database(DatabaseName=DATABASE)
 
     contestants: dict[str, Round] = {
-        "floor": lambda: time_calls(floor_test, 1),
+        "floor": lambda: time_calls(floor_test(True), 1),
         "tsmock": lambda: time_calls(tsmock_test, 1),
+        "floor (unsigned)": lambda: time_calls(floor_test(False), 1),
     }
     if mock_aws is not None:
         contestants["moto"] = lambda: time_calls(moto_test, 1)
@@ -547,8 +552,20 @@ def bench_test(settings: Settings, report: Report) -> None:
     results = interleave(contestants, settings.tests)
     floor = median(results["floor"])
     ts = median(results["tsmock"])
+    unsigned = median(results["floor (unsigned)"])
     report.timing(item, "floor", results["floor"])
-    report.timing(item, "tsmock", results["tsmock"], f"floor {fmt_delta(ts - floor)}")
+    report.timing(
+        item,
+        "tsmock",
+        results["tsmock"],
+        f"floor {fmt_delta(ts - floor)}, floor (unsigned) {fmt_delta(ts - unsigned)}",
+    )
+    report.timing(
+        item,
+        "floor (unsigned)",
+        results["floor (unsigned)"],
+        f"floor {fmt_delta(unsigned - floor)}",
+    )
     if "moto" in results:
         mo = median(results["moto"])
         report.timing(
@@ -664,7 +681,7 @@ def bench_describe(settings: Settings, report: Report) -> None:
     item = "4 describe_database (warm)"
     per_round = settings.describe_per_round
     floor = floor_client()
-    floor_signed = floor_client(signed=True)
+    floor_unsigned = floor_client(signed=False)
     ts_client = SESSION.client(SERVICE, region_name=REGION)
     moto_client = SESSION.client(SERVICE, region_name=REGION) if mock_aws is not None else None
 
@@ -684,7 +701,7 @@ def bench_describe(settings: Settings, report: Report) -> None:
     contestants: dict[str, Round] = {
         "floor": lambda: time_calls(call(floor), per_round, warmup=3),
         "tsmock": tsmock_round,
-        "floor (signed)": lambda: time_calls(call(floor_signed), per_round // 3, warmup=3),
+        "floor (unsigned)": lambda: time_calls(call(floor_unsigned), per_round, warmup=3),
     }
     if moto_client is not None:
         contestants["moto"] = moto_round
@@ -698,8 +715,12 @@ def bench_describe(settings: Settings, report: Report) -> None:
 
 def _report_against_floor(report: Report, item: str, results: dict[str, list[int]]) -> None:
     floor = median(results["floor"])
+    unsigned = median(results["floor (unsigned)"])
     for name, samples in results.items():
         compare = "" if name == "floor" else ratio_text(median(samples), floor, "floor")
+        if name == "tsmock":
+            # tsmock skips signing: next to the unsigned floor, only its own work remains.
+            compare += ", " + ratio_text(median(samples), unsigned, "floor (unsigned)")
         report.timing(item, name, samples, compare)
 
 
@@ -712,7 +733,7 @@ def bench_write(settings: Settings, report: Report) -> None:
         "100 MULTI records (5 measures)": multi_measure_batch,
     }
     floor = floor_client()
-    floor_signed = floor_client(signed=True)
+    floor_unsigned = floor_client(signed=False)
     ts_client = SESSION.client(SERVICE, region_name=REGION)
     moto_client = SESSION.client(SERVICE, region_name=REGION) if mock_aws is not None else None
     per_round = settings.write_per_round
@@ -725,7 +746,7 @@ def bench_write(settings: Settings, report: Report) -> None:
                 item,
                 make_batch,
                 floor,
-                floor_signed,
+                floor_unsigned,
                 ts_client,
                 moto_client,
                 per_round,
@@ -740,7 +761,7 @@ def _bench_write_kind(
     item: str,
     make_batch: Callable[[], list[dict[str, Any]]],
     floor: Any,
-    floor_signed: Any,
+    floor_unsigned: Any,
     ts_client: Any,
     moto_client: Any,
     per_round: int,
@@ -766,8 +787,8 @@ def _bench_write_kind(
     contestants: dict[str, Round] = {
         "floor": lambda: time_calls(call(floor), per_round, make_batch, warmup=1),
         "tsmock": tsmock_round,
-        "floor (signed)": lambda: time_calls(
-            call(floor_signed), max(per_round // 3, 1), make_batch, warmup=1
+        "floor (unsigned)": lambda: time_calls(
+            call(floor_unsigned), per_round, make_batch, warmup=1
         ),
     }
     if moto_client is not None:
@@ -1041,7 +1062,8 @@ def print_report(settings: Settings, report: Report, seconds: float) -> None:
     ]
     print(f"tsmock benchmarks ({'quick' if settings.quick else 'full'} run, {seconds:.0f} s)")
     print("  " + ", ".join(versions) + f"; {os.cpu_count()} CPUs")
-    print("  floor = unsigned boto3 client answered by a canned before-send hook")
+    print("  floor = default boto3 client (SigV4 signing) answered by a canned before-send hook")
+    print("  floor (unsigned) = the same client without signing, as clients run under tsmock")
     print(f"  samples: {CLOCK.name}")
     cpus = os.cpu_count() or 1
     load_after = os.getloadavg()[0]

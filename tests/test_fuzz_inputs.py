@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import copy
 import dataclasses
+import io
 import json
 import re
 import time
@@ -28,7 +29,7 @@ import boto3
 import botocore.session
 import pytest
 import requests
-from botocore.awsrequest import AWSPreparedRequest
+from botocore.awsrequest import AWSPreparedRequest, HTTPHeaders
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.model import Shape, StructureShape
@@ -703,7 +704,7 @@ class ModelStrategies:
         kind = shape.type_name
         if kind == "structure":
             assert isinstance(shape, StructureShape)
-            normal = self.structure(shape)
+            normal: st.SearchStrategy[Any] = self.structure(shape)
             if member == "CommonAttributes":
                 normal = st.one_of(normal, self.common_attributes())
             elif shape.name == "Record":
@@ -904,6 +905,18 @@ def check_state_after_error(
     assert changed_records(before, after, db, table) <= len(params["Records"]) - len(rejected)
 
 
+def scramble(value: Any) -> None:
+    """Change every string and number inside the caller's containers, in place."""
+    items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+    for key, item in items:
+        if isinstance(item, (dict, list)):
+            scramble(item)
+        elif isinstance(item, str):
+            value[key] = item + "~"
+        elif isinstance(item, int) and not isinstance(item, bool):
+            value[key] = item + 1
+
+
 def no_internal_errors(ts: TimestreamWriteMock) -> None:
     bad = [call for call in ts.calls if call.error_code == "InternalServerException"]
     assert not bad, [(call.operation, call.params) for call in bad]
@@ -957,10 +970,10 @@ def _fuzz_operation_through_boto3(operation: str, ts: TimestreamWriteMock) -> No
         strategies.world.task_ids[:] = world.task_ids
         params = data.draw(strategies.input(operation), label="params")
         before = snapshot(ts)
+        as_sent = repr(params)
         sent.targets.clear()
         try:
             getattr(client, method_name(operation))(**params)
-            event("success")
         except ClientError as error:
             response = error.response
             event(f"{response['Error']['Code']}: {response['Error'].get('Message', '')[:60]}")
@@ -970,12 +983,20 @@ def _fuzz_operation_through_boto3(operation: str, ts: TimestreamWriteMock) -> No
                 response["ResponseMetadata"]["HTTPStatusCode"],
                 response["Error"].get("Message"),
             )
-            check_state_after_error(operation, params, response, before, snapshot(ts))
+            check_state_after_error(operation, params, dict(response), before, snapshot(ts))
         except Exception:
             # botocore itself refused to serialize the members: nothing was sent.
             assert TARGET_PREFIX + operation not in sent.targets
             assume(False)
+        else:
+            event("success")
         no_internal_errors(ts)
+        # The mock never changes the caller's objects...
+        assert repr(params) == as_sent, f"{operation} changed the members it was sent"
+        # ...and keeps none of them: changing them afterwards changes nothing stored.
+        after = snapshot(ts)
+        scramble(params)
+        assert snapshot(ts) == after, f"{operation} keeps the caller's objects"
 
     run()
 
@@ -988,9 +1009,12 @@ def test_every_operation_survives_mutated_members(operation: str, ts: Timestream
 # --- the same members as raw JSON, any type anywhere ---------------------------------------
 
 
-def send_raw(headers: dict[str, Any], body: bytes | str | None) -> tuple[int, dict[str, Any]]:
+def send_raw(headers: dict[str, Any], body: Any) -> tuple[int, dict[str, Any]]:
     """Hand a hand-built request to tsmock's botocore hook; (status, decoded body)."""
-    request = AWSPreparedRequest("POST", INGEST, headers, body, stream_output=False)
+    http_headers = HTTPHeaders()
+    for name, value in headers.items():
+        http_headers[name] = value
+    request = AWSPreparedRequest("POST", INGEST, http_headers, body, stream_output=False)
     response = intercept.before_send(request)
     assert response is not None, "the hook did not answer while a mock is active"
     payload = response.content
@@ -1131,6 +1155,110 @@ def test_malformed_requests_through_requests(
     no_internal_errors(ts)
 
 
+# --- the same ground, example by example -------------------------------------------------
+
+#: A value of the wrong JSON type for each kind of shape.
+WRONG_TYPE = {
+    "string": 7,
+    "integer": "7",
+    "long": 7.5,
+    "boolean": "true",
+    "list": {"not": "a list"},
+    "structure": ["not", "an object"],
+}
+TOP_LEVEL_MEMBERS = [
+    (operation, name, shape.type_name)
+    for operation in OPERATIONS
+    if (input_shape := MODEL.operation_model(operation).input_shape) is not None
+    for name, shape in input_shape.members.items()
+]
+
+
+@pytest.mark.parametrize(("operation", "member", "kind"), TOP_LEVEL_MEMBERS)
+def test_a_member_of_the_wrong_type_is_named(
+    ts: TimestreamWriteMock, operation: str, member: str, kind: str
+) -> None:
+    populate(ts)
+    before = snapshot(ts)
+    status, body = send_raw(headers_for(operation), json.dumps({member: WRONG_TYPE[kind]}))
+    assert status == 400, body
+    assert body["__type"] == "com.amazon.coral.validate#ValidationException"
+    path = member[0].lower() + member[1:]
+    assert f"at '{path}' failed to satisfy constraint: Member must be of type " in body["message"]
+    assert snapshot(ts) == before
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_every_missing_required_member_is_named(ts: TimestreamWriteMock, operation: str) -> None:
+    required = MODEL.operation_model(operation).input_shape
+    names = list(required.required_members) if required is not None else []
+    status, body = send_raw(headers_for(operation), "{}")
+    if not names:
+        assert status == 200, body
+        return
+    assert status == 400
+    count = len(names)
+    assert body["message"].startswith(
+        f"{count} validation error{'s' if count > 1 else ''} detected: "
+    )
+    for name in names:
+        path = name[0].lower() + name[1:]
+        assert (
+            f"Value null at '{path}' failed to satisfy constraint: Member must not be null"
+            in (body["message"])
+        )
+
+
+#: The ways a hand-built request may carry one body (what urllib3 would send).
+WRAPPERS: dict[str, Callable[[bytes], Any]] = {
+    "bytes": lambda data: data,
+    "str": lambda data: data.decode("utf-8", "replace"),
+    "bytearray": bytearray,
+    "memoryview": memoryview,
+    "file": io.BytesIO,
+    "chunks": lambda data: iter([data[:3], data[3:]]),
+    "chunk list": lambda data: [data[:1], data[1:]],
+}
+
+
+def answer_of(status: int, body: dict[str, Any]) -> tuple[int, Any]:
+    return (status, error_parts(body) if status != 200 else sorted(body))
+
+
+@settings(FUZZ, max_examples=60)
+@given(
+    target=st.sampled_from([TARGET_PREFIX + name for name in OPERATIONS]),
+    data=BODIES.map(lambda b: b if isinstance(b, bytes) else b.encode("utf-8")),
+    wrapper=st.sampled_from(sorted(WRAPPERS)),
+)
+def test_the_answer_does_not_depend_on_how_the_body_is_carried(
+    ts: TimestreamWriteMock, target: str, data: bytes, wrapper: str
+) -> None:
+    headers = {"X-Amz-Target": target}
+    if wrapper == "str":
+        data = data.decode("utf-8", "replace").encode("utf-8")
+    populate(ts)
+    plain = answer_of(*send_raw(headers, data))
+    populate(ts)
+    assert answer_of(*send_raw(headers, WRAPPERS[wrapper](data))) == plain
+    no_internal_errors(ts)
+
+
+@pytest.mark.parametrize(
+    "body", [42, object(), [1, 2], [10**12], {"DatabaseName": "db1"}, iter([None])]
+)
+def test_a_body_that_cannot_be_read_is_not_json(ts: TimestreamWriteMock, body: Any) -> None:
+    status, decoded = send_raw(headers_for("CreateDatabase"), body)
+    assert (status, decoded) == (
+        400,
+        {
+            "__type": "com.amazon.coral.validate#ValidationException",
+            "message": "1 validation error detected: the request body is not valid JSON",
+        },
+    )
+    assert ts.backend(REGION).databases == {}
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -1230,7 +1358,7 @@ def csv_sources(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     )
 
     def quoted(text: str) -> str:
-        return quote + text.replace(quote, quote * 2) + quote
+        return f"{quote}{text.replace(quote, quote * 2)}{quote}"
 
     rows = [separator.join(header)]
     for _ in range(draw(st.integers(0, 6))):

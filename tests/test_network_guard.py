@@ -62,7 +62,7 @@ class StrictGuard:
         return refused
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        for owner, name in [
+        targets: list[tuple[Any, str]] = [
             (socket.socket, "connect"),
             (socket.socket, "connect_ex"),
             (socket.socket, "sendto"),
@@ -74,7 +74,8 @@ class StrictGuard:
             (http.client.HTTPConnection, "connect"),
             (urllib3.connection.HTTPConnection, "connect"),
             (urllib3.connectionpool.HTTPConnectionPool, "urlopen"),
-        ]:
+        ]
+        for owner, name in targets:
             monkeypatch.setattr(owner, name, self.refuse(f"{owner.__name__}.{name}"))
 
 
@@ -215,8 +216,12 @@ def test_client_made_before_the_mock_started(credentials: None) -> None:
 def _session_without_tsmock_handlers() -> botocore.session.Session:
     """A session as it would be had it been created before ``import tsmock``."""
     session = botocore.session.Session()
-    session.unregister("before-send.timestream-write", intercept.before_send)
-    session.unregister("choose-signer.timestream-write", intercept.choose_signer)
+    handlers: list[tuple[str, Any]] = [
+        ("before-send.timestream-write", intercept.before_send),
+        ("choose-signer.timestream-write", intercept.choose_signer),
+    ]
+    for event_name, handler in handlers:
+        session.unregister(event_name, handler)
     return session
 
 
@@ -242,7 +247,7 @@ def test_retries_of_a_failing_call_stay_in_process(
     ts: TimestreamWriteMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(time, "sleep", lambda seconds: None)  # botocore's backoff
-    client = _session_without_tsmock_handlers().create_client(
+    client: Any = _session_without_tsmock_handlers().create_client(
         "timestream-write", region_name=REGION
     )
     ts.add_fault("ListDatabases", "ThrottlingException", times=2)
@@ -299,7 +304,36 @@ def test_plain_requests_and_a_raw_endpoint_send(ts: TimestreamWriteMock) -> None
     # Endpoint._send itself, as botocore calls it, answers for the service.
     client = boto3.client("timestream-write", region_name=REGION, endpoint_url=REAL_HOSTS[0])
     assert isinstance(client._endpoint, Endpoint)
-    assert client._endpoint._endpoint_prefix == "ingest.timestream"
+    assert getattr(client._endpoint, "_endpoint_prefix", None) == "ingest.timestream"
+
+
+def botocore_endpoints(region: str) -> list[str]:
+    """Every regional endpoint botocore's rule set gives the service in a region."""
+    urls = []
+    for fips in (False, True):
+        for dualstack in (False, True):
+            config = Config(use_fips_endpoint=fips, use_dualstack_endpoint=dualstack)
+            made = boto3.client("timestream-write", region_name=region, config=config)
+            urls.append(made.meta.endpoint_url)
+    return urls
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"])
+def test_plain_requests_to_every_endpoint_of_the_rule_set(
+    ts: TimestreamWriteMock, region: str
+) -> None:
+    ts.backend(region).create_database(f"db-{region}")
+    for url in botocore_endpoints(region):
+        response = requests.post(
+            url + "/",
+            data="{}",
+            headers={"X-Amz-Target": "Timestream_20181101.ListDatabases"},
+            timeout=5,
+        )
+        assert response.status_code == 200, url
+        # Answered by the backend of the endpoint's region.
+        names = [d["DatabaseName"] for d in response.json()["Databases"]]
+        assert names == [f"db-{region}"], url
 
 
 def test_a_fresh_interpreter_whose_session_predates_the_import(tmp_path: Any) -> None:

@@ -16,7 +16,7 @@ from tsmock.backend.errors import ValidationException
 from tsmock.backend.models import NO_MEASURE_VALUES, Record, RecordIndex, Table
 
 # 2023-11-14T22:13:20.123456789Z: not on a whole millisecond on purpose.
-NOW_NS = 1_700_000_000_123_456_789
+NOW_NS = 1_700_000_000_123_000_000  # a whole millisecond: the window is rounded to ms
 NOW_MS = NOW_NS // 1_000_000
 MS = 1_000_000
 HOUR_MS = 3600 * 1000
@@ -476,6 +476,16 @@ class TestWindow:
         assert rp.format_window_time(NOW_NS) == "2023-11-14T22:13:20.123Z"
         assert rp.format_window_time(-1) == "1969-12-31T23:59:59.999Z"
 
+    def test_now_between_milliseconds_is_rounded_up(self) -> None:
+        # §7.2 accepts now − R ≤ t: with now 0.4 ms past a millisecond, the record
+        # at that millisecond minus R is older than now − R, and is rejected.
+        table = make_table(memory_hours=6)
+        now = NOW_NS + 400_000
+        lower = NOW_MS - 6 * HOUR_MS
+        result = write(table, [rec(Time=str(lower)), rec(Time=str(lower + 1))], now_ns=now)
+        assert [entry["RecordIndex"] for entry in result.rejected] == [0]
+        assert "[2023-11-14T16:13:20.124Z, 2023-11-14T22:28:20.124Z)" in reasons(result)[0]
+
     def test_memory_store_edges(self) -> None:
         table = make_table(memory_hours=6)
         lower = NOW_MS - 6 * HOUR_MS
@@ -566,10 +576,10 @@ class TestWindow:
         three_hours_old = rec(Time=str(NOW_MS - 3 * HOUR_MS))
         result = write(table, [three_hours_old])
         assert reasons(result) == [
-            window_text("2023-11-14T20:13:20.124Z", "2023-11-14T22:28:20.123Z", "memory store")
+            window_text("2023-11-14T20:13:20.123Z", "2023-11-14T22:28:20.123Z", "memory store")
         ]
         assert write(table, [rec(Time=str(NOW_MS - HOUR_MS))]).rejected == []
-        floor_ms = NOW_MS - 2 * HOUR_MS + 1  # the floor, up to the next whole millisecond
+        floor_ms = NOW_MS - 2 * HOUR_MS
         # The window widens as time passes: after 10 h it spans 12 h, not 24 h ...
         window = rp.ingestion_window(table, NOW_NS + 10 * HOUR_MS * MS)
         assert window.memory_lower_ns == floor_ms * MS

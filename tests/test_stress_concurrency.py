@@ -146,7 +146,8 @@ def test_racing_upserts_of_one_record_end_with_the_highest_version(
         try:
             workers[index].write_records(DatabaseName="db1", TableName="tbl1", Records=[record])
         except ClientError as error:
-            (rejected,) = error.response["RejectedRecords"]
+            response: dict[str, Any] = dict(error.response)
+            (rejected,) = response["RejectedRecords"]
             # Refused only by a higher version already stored (reason B, §8.3).
             assert rejected["ExistingVersion"] > version, rejected
             return "rejected"
@@ -320,6 +321,15 @@ def walk(
             return items
 
 
+def changes_during(walked: str, changes: set[str], ts: TimestreamWriteMock) -> int:
+    """How many successful changes the call log shows between the first and the
+    last page of the walks: proof that walks and changes overlapped."""
+    operations = [(c.operation, c.error_code) for c in ts.calls]
+    pages = [i for i, (operation, _) in enumerate(operations) if operation == walked]
+    between = operations[pages[0] : pages[-1]]
+    return sum(1 for operation, error in between if operation in changes and error is None)
+
+
 @pytest.fixture
 def churn() -> Iterator[Callable[[Callable[[int], None], int], threading.Event]]:
     """``churn(step, threads)``: run ``step(n)`` for n = 0, 1, ... in background threads
@@ -394,6 +404,7 @@ def test_list_tables_walks_while_tables_come_and_go(
         return 15
 
     assert run_together(4, walks) == [15] * 4
+    assert changes_during("ListTables", {"CreateTable", "DeleteTable"}, ts)
     no_internal_errors(ts)
 
 
@@ -428,6 +439,7 @@ def test_list_databases_walks_while_databases_come_and_go(
         return 15
 
     assert run_together(4, walks) == [15] * 4
+    assert changes_during("ListDatabases", {"CreateDatabase", "DeleteDatabase"}, ts)
     no_internal_errors(ts)
 
 

@@ -30,10 +30,14 @@ from tsmock import registry
 if TYPE_CHECKING:
     from tsmock.state import MockState
 
-_INGEST_HOST = re.compile(
-    r"https?://ingest(?:-cell\d+)?\.timestream(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com"
-    r"(?:\.cn)?(?::\d+)?(?:/.*)?"
+# Every host of botocore's endpoint rule set for the service (regional, FIPS,
+# dual-stack, China) and the discovered cells.
+_INGEST_HOST_NAME = (
+    r"(?:ingest(?:-cell\d+)?\.timestream(?:-fips)?|timestream-ingest(?:-fips)?)"
+    r"\.(?P<region>[a-z0-9-]+)"
+    r"\.(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)"
 )
+_INGEST_HOST = re.compile(rf"https?://{_INGEST_HOST_NAME}(?::\d+)?(?:/.*)?")
 _ENDPOINT_PREFIX = "ingest.timestream"
 #: Request-context key of the members given to the client call.
 _SENT_PARAMS = "tsmock_sent_params"
@@ -67,15 +71,9 @@ def _region(request: AWSPreparedRequest, state: MockState) -> str:
 def _answer(request: AWSPreparedRequest, state: MockState) -> AWSResponse:
     from tsmock import dispatch
 
-    raw = request.body
-    body: bytes | str | None
-    if raw is None or isinstance(raw, (bytes, str)):
-        body = raw
-    elif isinstance(raw, bytearray):
-        body = bytes(raw)
-    else:
-        # botocore's JSON serializer sends bytes; a file-like body is read.
-        body = raw.read()
+    # botocore's JSON serializer sends bytes; other bodies are read the same way
+    # as those of plain requests.
+    body = _body_bytes(request.body)
     context = getattr(request, "context", None) or {}
     response = dispatch.handle(
         state, _region(request, state), request.headers, body, context.get(_SENT_PARAMS)
@@ -182,16 +180,29 @@ class Interception:
                 requests_mock.add_passthru(re.compile(""))
 
 
+#: Bytes no JSON parser accepts: a body that cannot be read at all is answered
+#: like one that is not JSON, never with a Python exception.
+_UNREADABLE_BODY = b"\xff"
+
+
 def _body_bytes(body: Any) -> bytes | str | None:
-    # requests hands over bytes or str, or whatever iterable or file the caller
-    # passed as data; the service sees the bytes either way.
+    # A caller hands over bytes or str, a bytes-like object, a file, or an
+    # iterable of chunks (what requests and urllib3 accept); the service sees
+    # the bytes either way.
     if body is None or isinstance(body, (bytes, str)):
         return body
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
     if hasattr(body, "read"):
         data = body.read()
-        return data if isinstance(data, (bytes, str)) else None
-    chunks = [c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in body]
-    return b"".join(chunks)
+        return None if data is None else _body_bytes(data)
+    try:
+        chunks = list(body)
+    except TypeError:
+        return _UNREADABLE_BODY
+    if not all(isinstance(c, (bytes, bytearray, memoryview, str)) for c in chunks):
+        return _UNREADABLE_BODY
+    return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in chunks)
 
 
 def _start_requests_mock() -> Any:
@@ -218,6 +229,6 @@ def _start_requests_mock() -> Any:
         return response.status, response.headers, response.body
 
     mock.add_callback(responses.POST, _INGEST_HOST, callback=callback)
-    mock.add_passthru(re.compile(r"(?!https?://ingest(?:-cell\d+)?\.timestream)"))
+    mock.add_passthru(re.compile(rf"(?!https?://{_INGEST_HOST_NAME}(?:[:/]|$))"))
     mock.start()
     return mock

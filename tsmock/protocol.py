@@ -229,9 +229,16 @@ def _input_checker(operation: str) -> _Checker:
     return checker
 
 
+_UNBOUNDED = 1 << 62
+#: Shapes whose generated check refuses None by itself (a type or enum test).
+_INLINE_KINDS = frozenset({"structure", "list", "string", "integer", "long", "boolean"})
+
+
 def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
     namespace: dict[str, Any] = {}
     lines = ["def is_valid(v0):"]
+    # Locals that remember the last list object each site accepted.
+    remembered: list[str] = []
     counter = [0]
 
     def constant(value: Any) -> str:
@@ -244,9 +251,12 @@ def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
         counter[0] += 1
         return f"{prefix}{counter[0]}"
 
-    def emit(node: Shape, extra: Mapping[str, Any], var: str, depth: int, top: bool) -> None:
+    def emit(
+        node: Shape, extra: Mapping[str, Any], var: str, depth: int, top: bool, looped: bool
+    ) -> None:
         # Each shape becomes a few straight-line checks that return False at the
-        # first violation; `collect` words the violation afterwards.
+        # first violation; `collect` words the violation afterwards. None needs
+        # no test of its own where the type or enum test that follows refuses it.
         pad = "    " * depth
         meta = {**node.metadata, **extra}
         kind = node.type_name
@@ -261,21 +271,35 @@ def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
                 child = fresh("v")
                 lines.append(f"{pad}{child} = {var}.get({name!r})")
                 if name in required:
-                    lines.append(f"{pad}if {child} is None: return False")
-                    emit(member, member_extra, child, depth, False)
+                    if member.type_name not in _INLINE_KINDS:
+                        lines.append(f"{pad}if {child} is None: return False")
+                    emit(member, member_extra, child, depth, False, looped)
                 else:
                     lines.append(f"{pad}if {child} is not None:")
-                    emit(member, member_extra, child, depth + 1, False)
+                    emit(member, member_extra, child, depth + 1, False, looped)
         elif kind == "list":
-            low, high = meta.get("min", 0), meta.get("max", 1 << 62)
+            low, high = meta.get("min", 0), meta.get("max", _UNBOUNDED)
+            if looped:
+                # Records often share one list object (the same dimensions for
+                # many records): one accepted in this call passes again unchanged.
+                last = fresh("last")
+                remembered.append(last)
+                lines.append(f"{pad}if {var} is not {last}:")
+                depth += 1
+                pad += "    "
             lines.append(f"{pad}if type({var}) is not list: return False")
-            lines.append(f"{pad}if not {low} <= len({var}) <= {high}: return False")
+            if low > 0 or high < _UNBOUNDED:
+                lines.append(f"{pad}if not {low} <= len({var}) <= {high}: return False")
             item = fresh("i")
+            member = node.member  # type: ignore[attr-defined]
             lines.append(f"{pad}for {item} in {var}:")
-            lines.append(f"{pad}    if {item} is None: return False")
-            emit(node.member, {}, item, depth + 1, False)  # type: ignore[attr-defined]
+            if member.type_name not in _INLINE_KINDS:
+                lines.append(f"{pad}    if {item} is None: return False")
+            emit(member, {}, item, depth + 1, False, True)
+            if looped:
+                lines.append(f"{pad}{last} = {var}")
         elif kind == "string":
-            low, high = meta.get("min", 0), meta.get("max", 1 << 62)
+            low, high = meta.get("min", 0), meta.get("max", _UNBOUNDED)
             if meta.get("enum"):
                 # Membership in a set of strings implies the type and the length;
                 # an unhashable value raises TypeError, caught by the caller.
@@ -283,7 +307,9 @@ def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
                 lines.append(f"{pad}if {var} not in {allowed}: return False")
                 return
             lines.append(f"{pad}if type({var}) is not str: return False")
-            if low > 0 or high < 1 << 62:
+            if low == 1 and high >= _UNBOUNDED:
+                lines.append(f"{pad}if not {var}: return False")
+            elif low > 0 or high < _UNBOUNDED:
                 lines.append(f"{pad}if not {low} <= len({var}) <= {high}: return False")
             if meta.get("pattern"):
                 pattern = constant(re.compile(meta["pattern"], re.DOTALL))
@@ -299,7 +325,9 @@ def _generate_fast_check(shape: StructureShape) -> Callable[[Any], bool]:
             lines.append(f"{pad}if not {checker}({var}): return False")
 
     lines.append("  try:")
-    emit(shape, {}, "v0", 2, True)
+    body_start = len(lines)
+    emit(shape, {}, "v0", 2, True, False)
+    lines[body_start:body_start] = [f"        {last} = None" for last in remembered]
     lines.append("  except TypeError:")
     lines.append("    return False")
     lines.append("  return True")

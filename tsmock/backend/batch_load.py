@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from tsmock.backend.errors import (
     ServiceQuotaExceededException,
     ValidationException,
 )
-from tsmock.backend.models import BatchLoadTask, Table
+from tsmock.backend.models import BatchLoadTask, Table, utc_now_ns
 from tsmock.backend.pagination import paginate
 from tsmock.objects import ObjectStore, ObjectStoreError
 
@@ -1184,7 +1183,7 @@ class BatchLoadOperations:
                 else:
                     owners.append(outcome)
         if prepared:
-            result = write_path.ingest(table, prepared, time.time_ns())
+            result = write_path.ingest(table, prepared, utc_now_ns())
             for rejected in result.rejected:
                 owners[rejected["RecordIndex"]].failures.append(
                     write_path.report_reason(rejected["Reason"])

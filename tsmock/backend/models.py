@@ -19,6 +19,17 @@ def epoch_seconds(moment: datetime) -> float:
     return round(moment.timestamp(), 3)
 
 
+def ns_from_datetime(moment: datetime) -> int:
+    """An aware datetime as nanoseconds since the epoch (exact: no float in between)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
+
+
+def utc_now_ns() -> int:
+    """Now, in nanoseconds since the epoch, read from ``datetime.now`` so that
+    freezegun's frozen instant is seen exactly (its ``time_ns`` goes through a float)."""
+    return ns_from_datetime(datetime.now(timezone.utc))
+
+
 def datetime_from_ns(time_ns: int) -> datetime:
     """Nanoseconds since the epoch as an aware UTC datetime (microsecond precision)."""
     return _EPOCH + timedelta(microseconds=time_ns // 1000)

@@ -962,8 +962,9 @@ def ingestion_window(table: Table, now_ns: int) -> IngestionWindow:
     sets the floor); a decrease applies at once.
     """
     # The service prints milliseconds; bounds on whole milliseconds keep the
-    # check and the printed range in agreement.
-    now_ns -= now_ns % _NS_PER_MS
+    # check and the printed range in agreement. "now" is rounded up, so a
+    # millisecond timestamp is accepted exactly when now − R ≤ t < now + 15 min.
+    now_ns = -(-now_ns // _NS_PER_MS) * _NS_PER_MS
     memory_lower = now_ns - table.memory_retention_hours * _NS_PER_HOUR
     floor = table.memory_window_floor_ns
     if floor is not None:

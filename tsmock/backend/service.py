@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from tsmock.backend import arns, tagging, validation
@@ -23,7 +22,13 @@ from tsmock.backend.errors import (
     ServiceQuotaExceededException,
     ValidationException,
 )
-from tsmock.backend.models import NANOS_PER_SECOND, Database, Table
+from tsmock.backend.models import (
+    NANOS_PER_SECOND,
+    Database,
+    Table,
+    ns_from_datetime,
+    utc_now_ns,
+)
 from tsmock.backend.pagination import paginate
 
 if TYPE_CHECKING:
@@ -35,7 +40,6 @@ DEFAULT_MEMORY_RETENTION_HOURS = 6
 DEFAULT_MAGNETIC_RETENTION_DAYS = 73_000
 ENDPOINT_CACHE_MINUTES = 1440
 _HOUR_NS = 3600 * NANOS_PER_SECOND
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _now() -> datetime:
@@ -252,7 +256,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
         # The floor is the memory window's lower bound at the moment of the change.
         new_hours = retention["MemoryStoreRetentionPeriodInHours"]
         if new_hours > table.memory_retention_hours:
-            now_ns = (now - _EPOCH) // timedelta(microseconds=1) * 1000
+            now_ns = ns_from_datetime(now)
             lower = now_ns - table.memory_retention_hours * _HOUR_NS
             if table.memory_window_floor_ns is not None:
                 lower = max(lower, table.memory_window_floor_ns)
@@ -341,7 +345,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
         with self.lock:
             table = self.get_table(database_name, table_name)
         prepared = write_path.prepare_records(records, common_attributes)
-        now_ns = time.time_ns()
+        now_ns = utc_now_ns()
         with self.lock:
             # The table may have been deleted while the request was checked.
             table = self.get_table(database_name, table_name)
