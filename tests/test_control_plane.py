@@ -704,23 +704,29 @@ def test_memory_retention_increase_sets_the_window_floor(ts: Any, client: Any) -
         # §7.3: the memory store holds only what the old 2 h window held at the change.
         floor = change_ns - 2 * HOUR_NS
         assert table.memory_window_floor_ns == floor
-        # A decrease applies at once and never lowers the floor.
+        # A decrease applies at once (§7.3): the window is now − 12 h, no floor.
         frozen.tick(timedelta(hours=1))
         client.update_table(
             DatabaseName="db1", TableName="cpu", RetentionProperties=_retention(12, 10)
         )
-        assert table.memory_window_floor_ns == floor
-        # A second increase: the floor is the later of the old floor and the
-        # lower bound of the window in force at that moment.
+        assert table.memory_window_floor_ns is None
+        # A second increase: the floor is the lower bound of the window in force
+        # at that moment.
         frozen.tick(timedelta(hours=20))
         client.update_table(
             DatabaseName="db1", TableName="cpu", RetentionProperties=_retention(48, 10)
         )
         now_ns = int((T0 + timedelta(hours=22)).timestamp()) * 10**9
         assert table.memory_window_floor_ns == now_ns - 12 * HOUR_NS
+        # A further increase while the floor still binds keeps the later bound.
+        frozen.tick(timedelta(hours=1))
+        client.update_table(
+            DatabaseName="db1", TableName="cpu", RetentionProperties=_retention(72, 10)
+        )
+        assert table.memory_window_floor_ns == now_ns - 12 * HOUR_NS
         # Changing only the magnetic retention leaves the floor alone.
         client.update_table(
-            DatabaseName="db1", TableName="cpu", RetentionProperties=_retention(48, 20)
+            DatabaseName="db1", TableName="cpu", RetentionProperties=_retention(72, 20)
         )
         assert table.memory_window_floor_ns == now_ns - 12 * HOUR_NS
 

@@ -556,11 +556,20 @@ class _Preparer:
     once, and the records of a series share its key object.
     """
 
-    __slots__ = ("_attributes", "_common", "_common_pairs", "_common_series", "_series")
+    __slots__ = (
+        "_attributes",
+        "_common",
+        "_common_pairs",
+        "_common_series",
+        "_series",
+        "_signatures",
+    )
 
     def __init__(self, common: dict[str, Any] | None = None) -> None:
         self._series: dict[tuple[tuple[str, str], ...], _Series] = {}
         self._attributes: dict[str, _Attribute] = {}
+        #: The attribute names of a MULTI record, in order -> their checked signature.
+        self._signatures: dict[tuple[Any, ...], _Signature] = {}
         self._common: dict[str, Any] = {}
         self._common_pairs: tuple[tuple[str, str], ...] = ()
         self._common_series: _Series | None = None
@@ -712,6 +721,27 @@ class _Preparer:
         The first invalid value (#13) is kept, not raised: the time and version
         checks (#11, #12) come first.
         """
+        if type(values) is list and 0 < len(values) <= MAX_MEASURES_PER_MULTI_RECORD:
+            try:
+                names = tuple(map(_attribute_name, values))
+                signature = self._signatures.get(names)
+                wire_types = tuple(map(_attribute_type, values))
+                texts = tuple(map(_attribute_value, values))
+            except (KeyError, TypeError):  # malformed: the item-by-item walk words it
+                signature = None
+            else:
+                if signature is None or signature.wire_types != wire_types:
+                    signature = self._signatures[names] = _Signature.of(
+                        names, wire_types, self._attributes
+                    )
+                if signature.valid:
+                    parsed = _parse_signed(signature, texts, unit)
+                    if parsed is not None:
+                        return parsed
+        return self._parse_items(values, unit)
+
+    def _parse_items(self, values: object, unit: object) -> _MultiParse:
+        """`_parse_multi` item by item: the reference walk, which words every error."""
         if not isinstance(values, list):
             raise RecordError(_malformed("measure values"))
         if len(values) > MAX_MEASURES_PER_MULTI_RECORD:
@@ -776,7 +806,7 @@ class _Preparer:
                 and len(text.split()) == 1
             ):
                 invalid_reason = _first_invalid_double(doubles)
-        return _MultiParse(measure_values, invalid_reason, issue, names_bytes, value_chars)
+        return _MultiParse(measure_values, invalid_reason, issue, names_bytes, value_chars, None)
 
 
 class _Attribute:
@@ -808,6 +838,122 @@ class _MultiParse:
     issue: _Attribute | None
     names_bytes: int
     value_chars: int
+    #: The checked names and types shared with other records, if `_parse_multi`
+    #: took its fast path.
+    signature: _Signature | None
+
+
+class _Signature:
+    """The attribute names and types of MULTI records, checked once per request.
+
+    Records of one request mostly list the same attributes in the same order, so
+    the checks on names and types (§6.4 #10) and what #14 and #17 need from the
+    names are done once for all of them. ``valid`` is False when a check fails:
+    the item-by-item walk then words the error.
+    """
+
+    __slots__ = (
+        "all_double",
+        "issue",
+        "names",
+        "names_bytes",
+        "str_types",
+        "types",
+        "valid",
+        "wire_types",
+    )
+
+    def __init__(self, wire_types: tuple[Any, ...]) -> None:
+        self.wire_types = wire_types
+        self.valid = False
+        #: The shared (interned) names and type strings the records keep.
+        self.names: tuple[str, ...] = ()
+        self.types: tuple[str, ...] = ()
+        #: ``str`` once per attribute: what ``map(type, values)`` gives for valid texts.
+        self.str_types: tuple[type, ...] = ()
+        self.all_double = False
+        self.names_bytes = 0
+        self.issue: _Attribute | None = None
+
+    @classmethod
+    def of(
+        cls, names: tuple[Any, ...], wire_types: tuple[Any, ...], attributes: dict[str, _Attribute]
+    ) -> _Signature:
+        signature = cls(wire_types)
+        interned: list[str] = []
+        types: list[str] = []
+        for name, wire_type in zip(names, wire_types):
+            if type(name) is not str or not name:
+                return signature
+            try:
+                value_type = _DOUBLE if wire_type == _DOUBLE else _ATTRIBUTE_TYPES.get(wire_type)
+            except TypeError:  # unhashable
+                return signature
+            if value_type is None:
+                return signature
+            attribute = attributes.get(name)
+            if attribute is None:
+                attribute = attributes[name] = _Attribute(name)
+            interned.append(attribute.name)
+            types.append(value_type)
+            signature.names_bytes += attribute.nbytes
+            if attribute.issue is not None and signature.issue is None:
+                signature.issue = attribute
+        if len(set(interned)) != len(interned):  # a duplicate name
+            return signature
+        signature.names = tuple(interned)
+        signature.types = tuple(types)
+        signature.str_types = (str,) * len(types)
+        signature.all_double = all(value_type is _DOUBLE for value_type in types)
+        signature.valid = True
+        return signature
+
+
+_attribute_name = itemgetter("Name")
+_attribute_type = itemgetter("Type")
+_attribute_value = itemgetter("Value")
+
+
+def _parse_signed(signature: _Signature, texts: tuple[Any, ...], unit: object) -> _MultiParse | None:
+    """`_Preparer._parse_multi` for values whose names and types passed as ``signature``.
+
+    Gives what the item-by-item walk gives when every value is valid, and None
+    otherwise: that walk then finds the first invalid value.
+    """
+    if tuple(map(type, texts)) != signature.str_types:
+        return None
+    unit_ns = TIME_UNIT_NS.get(unit, 1) if type(unit) is str else 1_000_000
+    if signature.all_double:
+        doubles: tuple[str, ...] | list[str] = texts
+    else:
+        doubles = []
+        for text, value_type in zip(texts, signature.types):
+            if value_type is _DOUBLE:
+                doubles.append(text)
+            elif _parse(text, value_type, unit_ns) is None:
+                return None
+    if doubles:
+        try:
+            total = sum(map(float, doubles))
+        except ValueError:
+            return None
+        # A finite sum means finite values (an overflowing sum only falls back).
+        text = "".join(doubles)
+        if not (
+            total - total == 0.0
+            and text.isascii()
+            and "_" not in text
+            and text[0] > " "
+            and text[-1] > " "
+            and len(text.split()) == 1
+        ):
+            return None
+    measure_values = _MultiValues(zip(signature.names, zip(texts, signature.types)))
+    measure_values.unit_ns = unit_ns
+    value_chars = len(text) if signature.all_double else sum(map(len, texts))
+    return _MultiParse(
+        measure_values, None, signature.issue, signature.names_bytes, value_chars, signature
+    )
 
 
 def _multi_record(

@@ -251,9 +251,10 @@ class TimestreamWriteBackend(BatchLoadOperations):
 
     @staticmethod
     def _change_retention(table: Table, retention: dict[str, int], now: datetime) -> None:
-        # §7.3 (project decision): a decrease applies at once; after an increase the
-        # memory store holds only what it held at the change until time fills it.
-        # The floor is the memory window's lower bound at the moment of the change.
+        # §7.3 (project decision): after an increase the memory store holds only
+        # what it held at the change until time fills it, so the floor is the
+        # memory window's lower bound at the moment of the change; a decrease
+        # applies at once: the lower bound is now − new retention, floor or not.
         new_hours = retention["MemoryStoreRetentionPeriodInHours"]
         if new_hours > table.memory_retention_hours:
             now_ns = ns_from_datetime(now)
@@ -261,6 +262,8 @@ class TimestreamWriteBackend(BatchLoadOperations):
             if table.memory_window_floor_ns is not None:
                 lower = max(lower, table.memory_window_floor_ns)
             table.memory_window_floor_ns = lower
+        elif new_hours < table.memory_retention_hours:
+            table.memory_window_floor_ns = None
         table.memory_retention_hours = new_hours
         table.magnetic_retention_days = retention["MagneticStoreRetentionPeriodInDays"]
 
