@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tsmock import protocol
+from tsmock.backend import records
 from tsmock.backend.errors import InternalServerException, TimestreamError
 from tsmock.backend.service import TimestreamWriteBackend
 from tsmock.state import MockState
@@ -172,6 +173,38 @@ HANDLERS: dict[str, Handler] = {
 # Only WriteRecords keeps nothing of its members but strings and numbers, so only
 # it may read the caller's own objects instead of a decoded copy.
 _TAKES_SENT_PARAMS = frozenset({"WriteRecords"})
+#: What the write path checks against the model itself on its way through every
+#: record (`records.prepare_records` with ``check_shapes``): the shape check
+#: leaves it out rather than walk each record twice.
+_CHECKED_BY_PREPARE = frozenset(
+    ("Records", member)
+    for member in (
+        "MeasureName",
+        "MeasureValue",
+        "MeasureValueType",
+        "MeasureValues",
+        "Time",
+        "TimeUnit",
+        "Version",
+    )
+)
+
+
+def _prepare_sent_records(params: dict[str, Any]) -> list[records.PreparedRecord] | None:
+    """The records of a WriteRecords request prepared, if it surely passes its shape check.
+
+    None whenever the shape check must decide, or some record fails: then the
+    request takes the usual path (shape check, faults, backend), and the error
+    it meets first is the one answered.
+    """
+    if not protocol.is_valid("WriteRecords", params, _CHECKED_BY_PREPARE):
+        return None
+    try:
+        return records.prepare_records(
+            params["Records"], params.get("CommonAttributes"), check_shapes=True
+        )
+    except Exception:  # refused, or a shape left to check: the usual path answers
+        return None
 
 
 def handle(
@@ -186,15 +219,20 @@ def handle(
     params: dict[str, Any] = {}
     try:
         operation = protocol.operation_of(headers)
-        if (
-            sent_params is not None
-            and operation in _TAKES_SENT_PARAMS
-            and protocol.is_valid(operation, sent_params)
-        ):
+        prepared: list[records.PreparedRecord] | None = None
+        sent: dict[str, Any] | None = None
+        if sent_params is not None and operation in _TAKES_SENT_PARAMS:
+            # The records come out prepared, the shapes all checked on the way,
+            # unless the request needs the full check (then they are prepared
+            # again in the backend, after the checks that come first).
+            prepared = _prepare_sent_records(sent_params)
+            if prepared is not None or protocol.is_valid(operation, sent_params):
+                sent = sent_params
+        if sent is not None:
             # The members botocore serialized, unchanged: exact builtin types that
             # pass every constraint are what decoding the body would give, without
             # the cost of decoding 100 records of JSON.
-            params = sent_params
+            params = sent
         else:
             params = protocol.parse_request(headers, body).params
             # The call log names the operation even when the framework refuses the
@@ -202,7 +240,13 @@ def handle(
             protocol.validate(operation, params)
         backend = state.backend(region_name)
         state.faults.before_call(operation, params)
-        result = HANDLERS[operation](backend, params)
+        if prepared is not None:
+            ingested = backend.write_prepared_records(
+                params["DatabaseName"], params["TableName"], prepared
+            )
+            result: dict[str, Any] = {"RecordsIngested": ingested}
+        else:
+            result = HANDLERS[operation](backend, params)
     except TimestreamError as error:
         state.faults.record(operation, body, error.code)
         return protocol.encode_error(error)

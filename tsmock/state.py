@@ -27,9 +27,9 @@ class MockState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     faults: FaultInjector = field(default_factory=FaultInjector)
 
-    def backend(self, region_name: str | None = None, account_id: str | None = None) -> (
-        TimestreamWriteBackend
-    ):
+    def backend(
+        self, region_name: str | None = None, account_id: str | None = None
+    ) -> TimestreamWriteBackend:
         """The backend of one account and region, created on first use."""
         key = (account_id or self.account_id, region_name or self.region_name)
         backend = self._backends.get(key)

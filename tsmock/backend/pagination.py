@@ -54,8 +54,10 @@ def _decode(operation: str, token: str) -> list[Any]:
         name, sort_key = decoded
     except (ValueError, TypeError, UnicodeError):
         raise ValidationException("Invalid pagination token.") from None
-    if name != operation or not isinstance(sort_key, list) or not all(
-        isinstance(part, (str, int)) and not isinstance(part, bool) for part in sort_key
+    if (
+        name != operation
+        or not isinstance(sort_key, list)
+        or not all(isinstance(part, (str, int)) and not isinstance(part, bool) for part in sort_key)
     ):
         raise ValidationException("Invalid pagination token.")
     return sort_key

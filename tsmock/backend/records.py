@@ -20,7 +20,7 @@ Every reason text lives in this module, next to its rule.
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -37,6 +37,7 @@ __all__ = [
     "IngestionWindow",
     "PreparedRecord",
     "RecordError",
+    "UncheckedShape",
     "format_window_time",
     "ingest",
     "ingestion_window",
@@ -252,6 +253,21 @@ class RecordError(Exception):
         self.reason = reason
 
 
+class UncheckedShape(Exception):
+    """`prepare_records` was asked to check the records' shapes, and one fails.
+
+    The request breaks the model's shapes: its shape check must answer, with
+    the framework's ValidationException.
+    """
+
+
+# The model's limits on the members of a record (``Record`` and ``MeasureValue``
+# shapes, and the API Reference's limit on measure names), in characters.
+MAX_MEASURE_NAME_CHARS = 256
+MAX_MEASURE_VALUE_CHARS = 2048
+MAX_TIME_CHARS = 256
+
+
 class _MultiValues(dict[str, tuple[str, str]]):
     """``Record.measure_values`` of a MULTI record: name -> (value, type) as written.
 
@@ -299,6 +315,10 @@ class PreparedRecord:
     #: What `ingest` must refuse the record for before looking at the table;
     #: None for almost every record.
     issues: Issues | None = None
+    #: MULTI: every attribute of the record's request with its type, shared by
+    #: its records, when they agree on the types (None otherwise). `ingest`
+    #: checks it against the table once instead of each record's own.
+    attribute_types: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def size_reason(self) -> str | None:
@@ -341,7 +361,43 @@ def _nbytes(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
+#: Plain decimals (``-12.5``, ``3``, ``.5``, ``7.``), alone or separated by
+#: commas. Every one of them satisfies `_is_double`, and the expression tells
+#: faster than float() does.
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_PLAIN_DECIMALS = re.compile(
+    r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:,[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))*"
+)
+#: Without an exponent, a decimal shorter than this cannot overflow a float.
+_PLAIN_DECIMALS_MAX_CHARS = 300
+#: Every ASCII digit to 9: what the expression sees of a text is the same
+#: after this, so texts of one such shape are all plain decimals, or none is.
+_DIGITS_TO_NINE = str.maketrans("0123456789", "9999999999")
+
+
+def _plain_decimals(joined: str, count: int, shapes: dict[str, bool]) -> bool:
+    """Whether ``count`` texts joined by commas are all plain decimals, and so
+    valid DOUBLE values (§6.5).
+
+    False says nothing: a text may have an exponent, or be invalid. ``shapes``
+    remembers the answer for each shape of the joined texts: the values of a
+    request's records mostly share a few, like ``99.99,999.99``.
+    """
+    # A comma inside a text would pass for a separator.
+    if joined.count(",") != count - 1:
+        return False
+    shape = joined.translate(_DIGITS_TO_NINE)
+    plain = shapes.get(shape)
+    if plain is None:
+        plain = shapes[shape] = (
+            len(shape) < _PLAIN_DECIMALS_MAX_CHARS and _PLAIN_DECIMALS.fullmatch(shape) is not None
+        )
+    return plain
+
+
 def _is_double(text: str) -> bool:
+    if len(text) < _PLAIN_DECIMALS_MAX_CHARS and _PLAIN_DECIMAL.fullmatch(text) is not None:
+        return True  # the common case, without float()
     try:
         number = float(text)
     except ValueError:
@@ -557,19 +613,26 @@ class _Preparer:
     """
 
     __slots__ = (
+        "_attribute_issues",
         "_attributes",
+        "_check_shapes",
         "_common",
         "_common_pairs",
         "_common_series",
+        "_decimal_shapes",
         "_series",
-        "_signatures",
+        "_widest_attribute",
     )
 
-    def __init__(self, common: dict[str, Any] | None = None) -> None:
+    def __init__(self, common: dict[str, Any] | None = None, check_shapes: bool = False) -> None:
+        #: Whether to check ``MeasureValues`` against the model too (`prepare_records`).
+        self._check_shapes = check_shapes
         self._series: dict[tuple[tuple[str, str], ...], _Series] = {}
         self._attributes: dict[str, _Attribute] = {}
-        #: The attribute names of a MULTI record, in order -> their checked signature.
-        self._signatures: dict[tuple[Any, ...], _Signature] = {}
+        #: The most UTF-8 bytes of an attribute name, and whether one has an issue.
+        self._widest_attribute = 0
+        self._attribute_issues = False
+        self._decimal_shapes: dict[str, bool] = {}
         self._common: dict[str, Any] = {}
         self._common_pairs: tuple[tuple[str, str], ...] = ()
         self._common_series: _Series | None = None
@@ -604,6 +667,7 @@ class _Preparer:
         """
         prepared: list[PreparedRecord] = []
         append = prepared.append
+        check_shapes = self._check_shapes
         common = self._common
         common_pairs = self._common_pairs
         series_cache = self._series
@@ -623,7 +687,9 @@ class _Preparer:
                 series = self._common_series
                 if series is None:
                     series = self._common_series = self._new_series(common_pairs)
-            elif misses < 2 and last_series is not None and dims == last_dims:
+            elif (
+                misses < 2 and last_series is not None and (dims is last_dims or dims == last_dims)
+            ):
                 series = last_series
                 misses = 0
             else:
@@ -642,14 +708,15 @@ class _Preparer:
                 merged = common | record
                 if None in record.values():
                     merged = _without_nulls(record, common)
-            get = merged.get
 
-            name = get("MeasureName")
+            name = merged.get("MeasureName")
             if type(name) is not str or not name:  # §6.4 #5
                 raise RecordError(_malformed("measure name") if name else NO_MEASURE_NAME)
-            value_type = get("MeasureValueType") or _DOUBLE
-            value = get("MeasureValue")
-            values = get("MeasureValues")
+            given_type = merged.get("MeasureValueType")
+            value_type = given_type or _DOUBLE
+            value = merged.get("MeasureValue")
+            values = merged.get("MeasureValues")
+            unit = merged.get("TimeUnit")
             multi: _MultiParse | None = None
             if value_type == _DOUBLE:  # the default and most common type: no hashing
                 scalar_type: str | None = _DOUBLE
@@ -660,16 +727,15 @@ class _Preparer:
                     raise RecordError(invalid_type_reason(value_type))
                 if value is not None or not values:  # §6.4 #8
                     raise RecordError(MULTI_SHAPE)
-                multi = self._parse_multi(values, get("TimeUnit"))  # §6.4 #10
+                multi = self._parse_multi(values, unit)  # §6.4 #10
                 scalar_type = _MULTI
             elif values is not None:  # §6.4 #7
                 raise RecordError(MEASURE_VALUES_NOT_MULTI)
             elif value is None:  # §6.4 #9
                 raise RecordError(NO_MEASURE_VALUE)
 
-            unit = get("TimeUnit")
             unit_ns = 1_000_000 if unit is None else _unit_ns(unit)
-            time = get("Time")
+            time = merged.get("Time")
             # §6.4 #11; open question §13 #28: a missing, non-integer or negative
             # Time is invalid. ASCII digits only: int() would take signs, "_", spaces.
             if type(time) is not str or not time.isdigit() or not time.isascii():
@@ -678,18 +744,33 @@ class _Preparer:
                 time_ns = int(time) * unit_ns
             except ValueError:  # over int()'s digit limit; unreachable within 256 chars
                 raise RecordError(INVALID_TIME) from None
-            version = get("Version")
+            version = merged.get("Version")
             if version is None:
                 version = 1
             elif type(version) is not int:
                 raise RecordError(_malformed("version"))
             elif version < 1:  # §6.4 #12
                 raise RecordError(INVALID_VERSION)
+            if check_shapes and (
+                # What the model allows of the members checked above and below
+                # and the checks do not imply (a valid value is a non-empty
+                # string, MeasureValueType a known name unless empty).
+                len(name) > MAX_MEASURE_NAME_CHARS
+                or len(time) > MAX_TIME_CHARS
+                or version > _BIGINT_MAX
+                or (given_type is not None and not given_type)
+                or (
+                    value is not None
+                    and type(value) is str
+                    and len(value) > MAX_MEASURE_VALUE_CHARS
+                )
+            ):
+                raise UncheckedShape
             name = intern(name)  # one string per measure name, however many records
 
             if multi is not None:
-                if multi.invalid_reason is not None:  # §6.4 #13
-                    raise RecordError(multi.invalid_reason)
+                if multi[1] is not None:  # §6.4 #13: the first invalid value
+                    raise RecordError(multi[1])
                 append(_multi_record(index, series, name, multi, time_ns, version))
                 continue
             if type(value) is not str or not (
@@ -713,7 +794,29 @@ class _Preparer:
                     index, series.key, name, scalar_type, value, None, time_ns, version, issues
                 )
             )
+        attribute_types = self._attribute_types() if len(prepared) > 1 else None
+        if attribute_types:
+            for done in prepared:
+                if done.measure_values is not None:
+                    done.attribute_types = attribute_types
         return prepared
+
+    def _new_attribute(self, name: object) -> _Attribute:
+        attribute = _Attribute(name)
+        self._widest_attribute = max(self._widest_attribute, attribute.nbytes)
+        if attribute.issue is not None:
+            self._attribute_issues = True
+        return attribute
+
+    def _attribute_types(self) -> dict[str, str] | None:
+        """Each MULTI attribute of the request with its type; None if one has several."""
+        types: dict[str, str] = {}
+        for attribute in self._attributes.values():
+            if attribute.several_types:
+                return None
+            if attribute.value_type is not None:
+                types[attribute.name] = attribute.value_type
+        return types
 
     def _parse_multi(self, values: object, unit: object) -> _MultiParse:
         """§6.4 #10 on ``MeasureValues``, and what #13 and #14 need from them.
@@ -721,29 +824,12 @@ class _Preparer:
         The first invalid value (#13) is kept, not raised: the time and version
         checks (#11, #12) come first.
         """
-        if type(values) is list and 0 < len(values) <= MAX_MEASURES_PER_MULTI_RECORD:
-            try:
-                names = tuple(map(_attribute_name, values))
-                signature = self._signatures.get(names)
-                wire_types = tuple(map(_attribute_type, values))
-                texts = tuple(map(_attribute_value, values))
-            except (KeyError, TypeError):  # malformed: the item-by-item walk words it
-                signature = None
-            else:
-                if signature is None or signature.wire_types != wire_types:
-                    signature = self._signatures[names] = _Signature.of(
-                        names, wire_types, self._attributes
-                    )
-                if signature.valid:
-                    parsed = _parse_signed(signature, texts, unit)
-                    if parsed is not None:
-                        return parsed
-        return self._parse_items(values, unit)
-
-    def _parse_items(self, values: object, unit: object) -> _MultiParse:
-        """`_parse_multi` item by item: the reference walk, which words every error."""
-        if not isinstance(values, list):
-            raise RecordError(_malformed("measure values"))
+        check_shapes = self._check_shapes
+        if type(values) is not list:
+            if check_shapes:
+                raise UncheckedShape
+            if not isinstance(values, list):
+                raise RecordError(_malformed("measure values"))
         if len(values) > MAX_MEASURES_PER_MULTI_RECORD:
             raise RecordError(TOO_MANY_MULTI_MEASURES)
         # An invalid unit is refused at #11; until then any unit will do.
@@ -752,12 +838,13 @@ class _Preparer:
         measure_values.unit_ns = unit_ns
         attributes = self._attributes
         invalid_reason: str | None = None
-        issue: _Attribute | None = None
-        names_bytes = value_chars = 0
-        # DOUBLE texts that float() took: the rest of `_is_double` runs once on all
-        # of them together (a third of the cost of a MULTI record otherwise).
+        # DOUBLE texts, checked all at once after the loop (a third of the cost of
+        # a MULTI record when checked one by one).
         doubles: list[str] = []
+        value_chars = 0  # of the values of other types
         for item in values:
+            if check_shapes and type(item) is not dict:
+                raise UncheckedShape
             try:
                 name, value_type, value = item["Name"], item["Type"], item["Value"]
                 attribute = attributes.get(name)
@@ -765,54 +852,57 @@ class _Preparer:
             except (KeyError, TypeError):  # not a dict, a member missing, unhashable
                 raise RecordError(_malformed("measure values")) from None
             if attribute is None:
-                attribute = attributes[name] = _Attribute(name)
+                attribute = attributes[name] = self._new_attribute(name)
             if canonical is None:
                 raise RecordError(invalid_attribute_type_reason(value_type))
+            if attribute.value_type is not canonical:
+                attribute.add_type(canonical)
             name = attribute.name
             if name in measure_values:
                 raise RecordError(duplicate_measure_reason(name))
             measure_values[name] = (value, canonical)
-            names_bytes += attribute.nbytes
-            if attribute.issue is not None and issue is None:
-                issue = attribute
             if type(value) is str:
-                value_chars += len(value)
                 if invalid_reason is not None:
                     continue
                 if canonical is _DOUBLE:
-                    try:
-                        number = float(value)
-                    except ValueError:
-                        number = math.nan
-                    if number - number == 0.0:  # finite
-                        doubles.append(value)
-                        continue
-                elif _parse(value, canonical, unit_ns) is not None:
+                    doubles.append(value)
+                    continue
+                value_chars += len(value)
+                if _parse(value, canonical, unit_ns) is not None:
                     continue
             if invalid_reason is None:
-                # A DOUBLE text checked only by float() so far may come first.
+                # An invalid DOUBLE text not checked yet may come first.
                 invalid_reason = _first_invalid_double(doubles) or invalid_value_reason(
                     value, value_type
                 )
         if doubles and invalid_reason is None:
-            text = "".join(doubles)
-            # float() allows white space only around a number: at the ends of the
-            # joined text, or inside it where two values meet.
-            if not (
-                text.isascii()
-                and "_" not in text
-                and text[0] > " "
-                and text[-1] > " "
-                and len(text.split()) == 1
-            ):
+            joined = ",".join(doubles)
+            if _plain_decimals(joined, len(doubles), self._decimal_shapes):
+                value_chars += len(joined)  # the commas too: a bound is enough
+            else:
                 invalid_reason = _first_invalid_double(doubles)
-        return _MultiParse(measure_values, invalid_reason, issue, names_bytes, value_chars, None)
+        issue: _Attribute | None = None
+        if self._attribute_issues:  # rare: look for the first one of this record
+            for name in measure_values:
+                if attributes[name].issue is not None:
+                    issue = attributes[name]
+                    break
+        # The names' bytes are needed exactly only when the bounds fail.
+        names_bytes = len(measure_values) * self._widest_attribute
+        if check_shapes and invalid_reason is None and value_chars > MAX_MEASURE_VALUE_CHARS:
+            # Names are checked above (`_Attribute`), types by their canonical
+            # form, and valid values are non-empty strings: their length
+            # remains, to check only when the values are long together.
+            for value, _ in measure_values.values():
+                if len(value) > MAX_MEASURE_VALUE_CHARS:
+                    raise UncheckedShape
+        return measure_values, invalid_reason, issue, names_bytes, value_chars
 
 
 class _Attribute:
     """What the checks need to know about one multi-measure attribute name."""
 
-    __slots__ = ("issue", "name", "nbytes")
+    __slots__ = ("issue", "name", "nbytes", "several_types", "value_type")
 
     def __init__(self, name: object) -> None:
         if type(name) is not str or not name:
@@ -825,146 +915,35 @@ class _Attribute:
             self.issue = (measure_name_too_long_reason(name), None)
         elif _is_reserved(name):
             self.issue = (None, reserved_name_reason(name, "measure"))
+        #: The type the request's records give it, and whether they give several.
+        self.value_type: str | None = None
+        self.several_types = False
+
+    def add_type(self, value_type: str) -> None:
+        """Note a type a record gives the attribute."""
+        if self.value_type is None:
+            self.value_type = value_type
+        elif self.value_type != value_type:
+            self.several_types = True
 
 
-@dataclass(slots=True)
-class _MultiParse:
-    """``MeasureValues`` of one MULTI record, checked by `_Preparer._parse_multi`."""
-
-    measure_values: _MultiValues
-    #: The first value that does not parse (§6.4 #13), if any.
-    invalid_reason: str | None
-    #: The first attribute with a long or reserved name, if any.
-    issue: _Attribute | None
-    names_bytes: int
-    value_chars: int
-    #: The checked names and types shared with other records, if `_parse_multi`
-    #: took its fast path.
-    signature: _Signature | None
-
-
-class _Signature:
-    """The attribute names and types of MULTI records, checked once per request.
-
-    Records of one request mostly list the same attributes in the same order, so
-    the checks on names and types (§6.4 #10) and what #14 and #17 need from the
-    names are done once for all of them. ``valid`` is False when a check fails:
-    the item-by-item walk then words the error.
-    """
-
-    __slots__ = (
-        "all_double",
-        "issue",
-        "names",
-        "names_bytes",
-        "str_types",
-        "types",
-        "valid",
-        "wire_types",
-    )
-
-    def __init__(self, wire_types: tuple[Any, ...]) -> None:
-        self.wire_types = wire_types
-        self.valid = False
-        #: The shared (interned) names and type strings the records keep.
-        self.names: tuple[str, ...] = ()
-        self.types: tuple[str, ...] = ()
-        #: ``str`` once per attribute: what ``map(type, values)`` gives for valid texts.
-        self.str_types: tuple[type, ...] = ()
-        self.all_double = False
-        self.names_bytes = 0
-        self.issue: _Attribute | None = None
-
-    @classmethod
-    def of(
-        cls, names: tuple[Any, ...], wire_types: tuple[Any, ...], attributes: dict[str, _Attribute]
-    ) -> _Signature:
-        signature = cls(wire_types)
-        interned: list[str] = []
-        types: list[str] = []
-        for name, wire_type in zip(names, wire_types):
-            if type(name) is not str or not name:
-                return signature
-            try:
-                value_type = _DOUBLE if wire_type == _DOUBLE else _ATTRIBUTE_TYPES.get(wire_type)
-            except TypeError:  # unhashable
-                return signature
-            if value_type is None:
-                return signature
-            attribute = attributes.get(name)
-            if attribute is None:
-                attribute = attributes[name] = _Attribute(name)
-            interned.append(attribute.name)
-            types.append(value_type)
-            signature.names_bytes += attribute.nbytes
-            if attribute.issue is not None and signature.issue is None:
-                signature.issue = attribute
-        if len(set(interned)) != len(interned):  # a duplicate name
-            return signature
-        signature.names = tuple(interned)
-        signature.types = tuple(types)
-        signature.str_types = (str,) * len(types)
-        signature.all_double = all(value_type is _DOUBLE for value_type in types)
-        signature.valid = True
-        return signature
-
-
-_attribute_name = itemgetter("Name")
-_attribute_type = itemgetter("Type")
-_attribute_value = itemgetter("Value")
-
-
-def _parse_signed(signature: _Signature, texts: tuple[Any, ...], unit: object) -> _MultiParse | None:
-    """`_Preparer._parse_multi` for values whose names and types passed as ``signature``.
-
-    Gives what the item-by-item walk gives when every value is valid, and None
-    otherwise: that walk then finds the first invalid value.
-    """
-    if tuple(map(type, texts)) != signature.str_types:
-        return None
-    unit_ns = TIME_UNIT_NS.get(unit, 1) if type(unit) is str else 1_000_000
-    if signature.all_double:
-        doubles: tuple[str, ...] | list[str] = texts
-    else:
-        doubles = []
-        for text, value_type in zip(texts, signature.types):
-            if value_type is _DOUBLE:
-                doubles.append(text)
-            elif _parse(text, value_type, unit_ns) is None:
-                return None
-    if doubles:
-        try:
-            total = sum(map(float, doubles))
-        except ValueError:
-            return None
-        # A finite sum means finite values (an overflowing sum only falls back).
-        text = "".join(doubles)
-        if not (
-            total - total == 0.0
-            and text.isascii()
-            and "_" not in text
-            and text[0] > " "
-            and text[-1] > " "
-            and len(text.split()) == 1
-        ):
-            return None
-    measure_values = _MultiValues(zip(signature.names, zip(texts, signature.types)))
-    measure_values.unit_ns = unit_ns
-    value_chars = len(text) if signature.all_double else sum(map(len, texts))
-    return _MultiParse(
-        measure_values, None, signature.issue, signature.names_bytes, value_chars, signature
-    )
+#: ``MeasureValues`` of one MULTI record, checked by `_Preparer._parse_multi`: the
+#: values, the first value that does not parse (§6.4 #13) if any, the first
+#: attribute with a long or reserved name if any, and upper bounds of the UTF-8
+#: bytes of the names and of the characters of the values. A plain tuple: one
+#: per record, and cheap to make.
+_MultiParse = tuple[_MultiValues, "str | None", "_Attribute | None", int, int]
 
 
 def _multi_record(
     index: int, series: _Series, name: str, multi: _MultiParse, time_ns: int, version: int
 ) -> PreparedRecord:
     """The `PreparedRecord` of a checked MULTI record, with its §6.4 #14 and #17 issues."""
-    measure_values = multi.measure_values
+    measure_values, _, issue, names_bytes, value_chars = multi
     name_bytes = _nbytes(name)
     long_attribute = reserved_attribute = None
-    if multi.issue is not None:
-        long_attribute, reserved_attribute = multi.issue.issue or (None, None)
+    if issue is not None:
+        long_attribute, reserved_attribute = issue.issue or (None, None)
     reserved_reason = series.reserved_reason or reserved_attribute
     size_reason: str | None = None
     # UTF-8 takes at most 4 bytes a character: that bound clears most records
@@ -973,8 +952,9 @@ def _multi_record(
         series.dimension_name_reason is not None
         or long_attribute is not None
         or name_bytes > MAX_MEASURE_NAME_BYTES
-        or series.nbytes + name_bytes + multi.names_bytes + 4 * multi.value_chars > MAX_RECORD_BYTES
+        or series.nbytes + name_bytes + names_bytes + 4 * value_chars > MAX_RECORD_BYTES
     ):
+        names_bytes = sum(map(_nbytes, measure_values))
         values_bytes = 0
         varchar_too_large = False
         for value, value_type in measure_values.values():
@@ -996,7 +976,7 @@ def _multi_record(
             size_reason = MULTI_VALUES_TOO_LARGE
         if (
             size_reason is None
-            and series.nbytes + name_bytes + multi.names_bytes + values_bytes > MAX_RECORD_BYTES
+            and series.nbytes + name_bytes + names_bytes + values_bytes > MAX_RECORD_BYTES
         ):
             size_reason = RECORD_TOO_LARGE
     issues = None
@@ -1036,15 +1016,24 @@ def prepare_record(merged: dict[str, Any], index: int) -> PreparedRecord:
 
 
 def prepare_records(
-    records: list[dict[str, Any]], common: dict[str, Any] | None
+    records: list[dict[str, Any]],
+    common: dict[str, Any] | None,
+    *,
+    check_shapes: bool = False,
 ) -> list[PreparedRecord]:
     """Merge and check every record of a WriteRecords request (§6.2, §6.4 #3–#13).
 
     The first failing record refuses the whole request: `ValidationException`
     with that record's reason, and nothing is stored.
+
+    With ``check_shapes``, the members of each record but its ``Dimensions``
+    are also held to the model's shapes (exact types, lengths, enums), for a
+    caller whose shape check left them out: `UncheckedShape` if they break them.
+    Then any error (the first failing record's included) may stem from a shape
+    the caller has not checked, and its shape check must come first.
     """
     try:
-        return _Preparer(common).prepare(records)
+        return _Preparer(common, check_shapes).prepare(records)
     except RecordError as error:
         raise ValidationException(error.reason) from None
 
@@ -1159,6 +1148,8 @@ def _required_partition_key(schema: object) -> str | None:
 
 #: Marks a bucket not looked up yet (None means "looked up, does not exist").
 _UNKNOWN: Any = object()
+#: What no record's ``attribute_types`` is.
+_NONE_YET = object()
 
 
 class _SeriesState:
@@ -1243,10 +1234,20 @@ def _check_new_names(
 def _knows_attributes(table: Table, measure_values: Mapping[str, tuple[str, str]]) -> bool:
     measure_types = table.measure_types
     attributes = table.multi_attribute_names
-    return all(
-        name in attributes and measure_types.get(name) == value_type
-        for name, (_, value_type) in measure_values.items()
-    )
+    for name, (_, value_type) in measure_values.items():
+        if name not in attributes or measure_types.get(name) != value_type:
+            return False
+    return True
+
+
+def _knows_attribute_types(table: Table, attribute_types: Mapping[str, str]) -> bool:
+    """Whether the table has every one of these multi-measure attributes, with its type."""
+    measure_types = table.measure_types
+    attributes = table.multi_attribute_names
+    for name, value_type in attribute_types.items():
+        if name not in attributes or measure_types.get(name) != value_type:
+            return False
+    return True
 
 
 def _same_value(existing: Record, record: PreparedRecord) -> bool:
@@ -1287,12 +1288,20 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
     table_dimensions = table.dimension_names
     # Records of one request and series share their key object (`_Preparer`).
     series_states: dict[int, _SeriesState] = {}
+    # Attribute types of a request (`PreparedRecord.attribute_types`) the table
+    # knows: then so does each record of it (a table never forgets a name or
+    # changes its type), without a look of its own. Never None, which records
+    # without such types carry.
+    known_types: object = _NONE_YET
     memory = magnetic = 0
+    key: SeriesKey | None = None
+    series: _SeriesState | None = None
     for record in prepared:
-        key = record.series_key
-        series = series_states.get(id(key))
-        if series is None:
-            series = series_states[id(key)] = _SeriesState(key)
+        if record.series_key is not key or series is None:
+            key = record.series_key
+            series = series_states.get(id(key))
+            if series is None:
+                series = series_states[id(key)] = _SeriesState(key)
         if not series.known:
             series.known = table_dimensions.issuperset(series.names)
         issues = record.issues
@@ -1303,6 +1312,7 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
             or measure_types.get(record.measure_name) != record.measure_value_type
             or (
                 record.measure_values is not None
+                and record.attribute_types is not known_types
                 and not _knows_attributes(table, record.measure_values)
             )
         ):
@@ -1351,6 +1361,13 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
         if new_names is not None:
             new_names.record_in(table)
             series.known = True
+        if (
+            record.attribute_types is not known_types
+            and record.attribute_types is not None
+            and _knows_attribute_types(table, record.attribute_types)
+        ):
+            # Checked after each stored record until the table knows them all.
+            known_types = record.attribute_types
         dimensions = series.dimensions
         if dimensions is None:
             dimensions = series.dimensions = index.series_dimensions(key)

@@ -150,9 +150,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
         """ListDatabases (§5.3): one page in name order and the next token."""
         with self.lock:
             items = list(self.databases.values())
-        return paginate(
-            "ListDatabases", items, lambda db: (db.name,), max_results, next_token, 20
-        )
+        return paginate("ListDatabases", items, lambda db: (db.name,), max_results, next_token, 20)
 
     # --- tables ---------------------------------------------------------------------
 
@@ -346,8 +344,14 @@ class TimestreamWriteBackend(BatchLoadOperations):
     ) -> dict[str, int]:
         """Store records; returns ``RecordsIngested`` or raises RejectedRecordsException."""
         with self.lock:
-            table = self.get_table(database_name, table_name)
+            self.get_table(database_name, table_name)
         prepared = write_path.prepare_records(records, common_attributes)
+        return self.write_prepared_records(database_name, table_name, prepared)
+
+    def write_prepared_records(
+        self, database_name: str, table_name: str, prepared: list[write_path.PreparedRecord]
+    ) -> dict[str, int]:
+        """`write_records` for records already through `records.prepare_records`."""
         now_ns = utc_now_ns()
         with self.lock:
             # The table may have been deleted while the request was checked.
@@ -360,4 +364,3 @@ class TimestreamWriteBackend(BatchLoadOperations):
             "MemoryStore": result.memory_store,
             "MagneticStore": result.magnetic_store,
         }
-
