@@ -222,10 +222,11 @@ def handle(
         prepared: list[records.PreparedRecord] | None = None
         sent: dict[str, Any] | None = None
         if sent_params is not None and operation in _TAKES_SENT_PARAMS:
-            # The records come out prepared, the shapes all checked on the way,
-            # unless the request needs the full check (then they are prepared
-            # again in the backend, after the checks that come first).
-            prepared = _prepare_sent_records(sent_params)
+            if operation == "WriteRecords":
+                # The records come out prepared, the shapes all checked on the
+                # way, unless the request needs the full check (then they are
+                # prepared again in the backend, after the checks that come first).
+                prepared = _prepare_sent_records(sent_params)
             if prepared is not None or protocol.is_valid(operation, sent_params):
                 sent = sent_params
         if sent is not None:

@@ -625,7 +625,8 @@ class _Preparer:
     )
 
     def __init__(self, common: dict[str, Any] | None = None, check_shapes: bool = False) -> None:
-        #: Whether to check ``MeasureValues`` against the model too (`prepare_records`).
+        #: Whether to hold the records' members to the model's shapes too
+        #: (`prepare_records`).
         self._check_shapes = check_shapes
         self._series: dict[tuple[tuple[str, str], ...], _Series] = {}
         self._attributes: dict[str, _Attribute] = {}
@@ -838,8 +839,7 @@ class _Preparer:
         measure_values.unit_ns = unit_ns
         attributes = self._attributes
         invalid_reason: str | None = None
-        # DOUBLE texts, checked all at once after the loop (a third of the cost of
-        # a MULTI record when checked one by one).
+        # DOUBLE texts, checked all at once after the loop: cheaper than one by one.
         doubles: list[str] = []
         value_chars = 0  # of the values of other types
         for item in values:
