@@ -346,10 +346,11 @@ def _generate_fast_check(
         elif kind == "string":
             low, high = meta.get("min", 0), meta.get("max", _UNBOUNDED)
             if meta.get("enum"):
-                # Membership in a set of strings implies the type and the length;
-                # an unhashable value raises TypeError, caught by the caller.
+                # Membership in a set of strings implies the length; the exact type
+                # is checked first, since a str subclass hashes like its text.
                 allowed = constant(frozenset(meta["enum"]))
-                lines.append(f"{pad}if {var} not in {allowed}: return False")
+                lines.append(f"{pad}if type({var}) is not str or {var} not in {allowed}:")
+                lines.append(f"{pad}    return False")
                 return
             lines.append(f"{pad}if type({var}) is not str: return False")
             if low == 1 and high >= _UNBOUNDED:
