@@ -170,9 +170,6 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-# Only WriteRecords keeps nothing of its members but strings and numbers, so only
-# it may read the caller's own objects instead of a decoded copy.
-_TAKES_SENT_PARAMS = frozenset({"WriteRecords"})
 #: What the write path checks against the model itself on its way through every
 #: record (`records.prepare_records` with ``check_shapes``): the shape check
 #: leaves it out rather than walk each record twice.
@@ -220,20 +217,16 @@ def handle(
     try:
         operation = protocol.operation_of(headers)
         prepared: list[records.PreparedRecord] | None = None
-        sent: dict[str, Any] | None = None
-        if sent_params is not None and operation in _TAKES_SENT_PARAMS:
-            if operation == "WriteRecords":
-                # The records come out prepared, the shapes all checked on the
-                # way, unless the request needs the full check (then they are
-                # prepared again in the backend, after the checks that come first).
-                prepared = _prepare_sent_records(sent_params)
-            if prepared is not None or protocol.is_valid(operation, sent_params):
-                sent = sent_params
-        if sent is not None:
-            # The members botocore serialized, unchanged: exact builtin types that
-            # pass every constraint are what decoding the body would give, without
-            # the cost of decoding 100 records of JSON.
-            params = sent
+        if sent_params is not None and operation == "WriteRecords":
+            # WriteRecords keeps nothing of its members but strings and numbers, so
+            # it may read the members botocore serialized instead of decoding 100
+            # records of JSON: they come out prepared, every shape checked on the
+            # way, or None, and then the body takes the usual path so that the
+            # error met first is the one answered.
+            prepared = _prepare_sent_records(sent_params)
+        if prepared is not None:
+            assert sent_params is not None
+            params = sent_params
         else:
             params = protocol.parse_request(headers, body).params
             # The call log names the operation even when the framework refuses the

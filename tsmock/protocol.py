@@ -68,13 +68,6 @@ class Response:
     body: bytes
 
 
-def decode_request(headers: Mapping[str, Any], body: bytes | str | None) -> Request:
-    """Decode and check a request; raise a `TimestreamError` when it is refused."""
-    request = parse_request(headers, body)
-    validate(request.operation, request.params)
-    return request
-
-
 def operation_of(headers: Mapping[str, Any]) -> str:
     """The operation named by ``X-Amz-Target``; `UnknownOperationException` if none."""
     target = _header(headers, "X-Amz-Target")

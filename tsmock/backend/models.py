@@ -137,11 +137,8 @@ class RecordIndex:
 
     def find(self, key: SeriesKey, measure_name: str, time_ns: int) -> Record | None:
         """The stored record with this identity, if any."""
-        by_measure = self._by_identity.get(key)
-        if by_measure is None:
-            return None
-        by_time = by_measure.get(measure_name)
-        return None if by_time is None else by_time.get(time_ns)
+        bucket = self.bucket(key, measure_name)
+        return None if bucket is None else bucket.get(time_ns)
 
     def put(self, key: SeriesKey, record: Record) -> None:
         """Insert a record, or replace the one with the same identity in place."""
