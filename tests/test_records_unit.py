@@ -1030,3 +1030,22 @@ def test_record_index_keeps_write_order_across_series_and_updates() -> None:
     assert index.bucket(b, "x") == {1: list(index)[1]}
     index.clear()
     assert list(index) == [] and len(index) == 0
+
+
+def test_doubles_in_exponent_form_count_toward_the_multi_values_limit() -> None:
+    # §6.4 #14: the sum of a MULTI record's values is at most 2048 bytes, whatever
+    # notation its DOUBLE values use (here 100 × 25 characters).
+    values = [
+        {"Name": f"a{i}", "Value": "1.2345678901234567890e+10", "Type": "DOUBLE"}
+        for i in range(100)
+    ]
+    record = {
+        "Dimensions": [{"Name": "host", "Value": "h"}],
+        "MeasureName": "metrics",
+        "MeasureValueType": "MULTI",
+        "Time": str(NOW_MS),
+        "MeasureValues": values,
+    }
+    result = write(make_table(), [record])
+    assert reasons(result) == [rp.MULTI_VALUES_TOO_LARGE]
+    assert result.total == 0

@@ -426,15 +426,6 @@ def _check_data_model(model: Mapping[str, Any]) -> None:
             )
 
 
-def _required_partition_dimension(table: Table) -> str | None:
-    """§9: the dimension a DIMENSION partition key with EnforcementInRecord REQUIRED names."""
-    for key in table.schema.get("CompositePartitionKey") or []:
-        if key.get("Type") == "DIMENSION" and key.get("EnforcementInRecord") == "REQUIRED":
-            name = key.get("Name")
-            return name if isinstance(name, str) else None
-    return None
-
-
 def _with_defaults(model: Mapping[str, Any]) -> dict[str, Any]:
     """The data model as DescribeBatchLoadTask echoes it (§10.9) [REAL CLI example]."""
     echoed = copy.deepcopy(dict(model))
@@ -763,7 +754,7 @@ class BatchLoadOperations:
             csv = CsvOptions.from_configuration(data_source_configuration.get("CsvConfiguration"))
             model, echoed_model_configuration = self._data_model(data_model_configuration)
             _check_data_model(model)
-            required = _required_partition_dimension(table)
+            required = write_path.required_partition_key(table.schema)
             if required is not None and required not in {
                 m.get("DestinationColumn") or m["SourceColumn"] for m in model["DimensionMappings"]
             }:
@@ -778,7 +769,6 @@ class BatchLoadOperations:
             task = BatchLoadTask(
                 task_id=uuid.uuid4().hex.upper(),  # 32 hex digits, like real ids [REAL]
                 client_token=client_token,
-                request_fingerprint=fingerprint,
                 data_model_configuration=echoed_model_configuration,
                 data_source_configuration=echoed_source,
                 report_configuration=copy.deepcopy(report_configuration),

@@ -257,8 +257,6 @@ class BatchLoadTask:
 
     task_id: str
     client_token: str | None
-    #: The request members that define the task, for ClientToken idempotency.
-    request_fingerprint: str
     data_model_configuration: dict[str, Any]
     data_source_configuration: dict[str, Any]
     report_configuration: dict[str, Any]

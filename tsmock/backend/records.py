@@ -877,9 +877,10 @@ class _Preparer:
                 )
         if doubles and invalid_reason is None:
             joined = ",".join(doubles)
-            if _plain_decimals(joined, len(doubles), self._decimal_shapes):
-                value_chars += len(joined)  # the commas too: a bound is enough
-            else:
+            # Every DOUBLE counts toward the size bound, whichever way it is checked
+            # (the commas too: a bound is enough).
+            value_chars += len(joined)
+            if not _plain_decimals(joined, len(doubles), self._decimal_shapes):
                 invalid_reason = _first_invalid_double(doubles)
         issue: _Attribute | None = None
         if self._attribute_issues:  # rare: look for the first one of this record
@@ -1129,7 +1130,7 @@ def report_reason(reason: str) -> str:
 # --- ingest (§6.4 #14-#20, §8) ---------------------------------------------------------
 
 
-def _required_partition_key(schema: object) -> str | None:
+def required_partition_key(schema: object) -> str | None:
     """The dimension a record must carry (§9: DIMENSION key, EnforcementInRecord REQUIRED).
 
     Open question §13 #18: an omitted ``EnforcementInRecord`` means OPTIONAL.
@@ -1280,9 +1281,8 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
     result = IngestResult()
     rejected = result.rejected
     window = ingestion_window(table, now_ns)
-    memory_lower, lower, upper = window.memory_lower_ns, window.lower_ns, window.upper_ns
     window_reason: str | None = None
-    required_key = _required_partition_key(table.schema)
+    required_key = required_partition_key(table.schema)
     index = table.index
     measure_types = table.measure_types
     table_dimensions = table.dimension_names
@@ -1321,9 +1321,10 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
             reason = missing_partition_key_reason(required_key)  # §6.4 #18, §9
         time_ns = record.time_ns
         store = _MEMORY
-        if reason is None and not memory_lower <= time_ns < upper:  # §6.4 #19
-            if lower <= time_ns < upper:
-                store = _MAGNETIC
+        if reason is None:  # §6.4 #19
+            placed = window.store_for(time_ns)
+            if placed is not None:
+                store = placed
             else:
                 if window_reason is None:
                     window_reason = window.reason
