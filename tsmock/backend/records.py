@@ -21,7 +21,7 @@ Every reason text lives in this module, next to its rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from operator import itemgetter
@@ -319,11 +319,6 @@ class PreparedRecord:
     #: its records, when they agree on the types (None otherwise). `ingest`
     #: checks it against the table once instead of each record's own.
     attribute_types: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def size_reason(self) -> str | None:
-        """The first size limit (§6.4 #14) the record exceeds, if any."""
-        return None if self.issues is None else self.issues[0]
 
     @property
     def reserved_reason(self) -> str | None:
@@ -1232,20 +1227,11 @@ def _check_new_names(
     return None, _NewNames(new_dimensions, new_names, new_attributes)
 
 
-def _knows_attributes(table: Table, measure_values: Mapping[str, tuple[str, str]]) -> bool:
+def _knows_attribute_types(table: Table, attribute_types: Iterable[tuple[str, str]]) -> bool:
+    """Whether the table has every one of these (multi-measure attribute, type) pairs."""
     measure_types = table.measure_types
     attributes = table.multi_attribute_names
-    for name, (_, value_type) in measure_values.items():
-        if name not in attributes or measure_types.get(name) != value_type:
-            return False
-    return True
-
-
-def _knows_attribute_types(table: Table, attribute_types: Mapping[str, str]) -> bool:
-    """Whether the table has every one of these multi-measure attributes, with its type."""
-    measure_types = table.measure_types
-    attributes = table.multi_attribute_names
-    for name, value_type in attribute_types.items():
+    for name, value_type in attribute_types:
         if name not in attributes or measure_types.get(name) != value_type:
             return False
     return True
@@ -1313,7 +1299,9 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
             or (
                 record.measure_values is not None
                 and record.attribute_types is not known_types
-                and not _knows_attributes(table, record.measure_values)
+                and not _knows_attribute_types(
+                    table, ((name, vt) for name, (_, vt) in record.measure_values.items())
+                )
             )
         ):
             reason, new_names = _check_new_names(table, record, series.names)  # #15-#17
@@ -1365,7 +1353,7 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
         if (
             record.attribute_types is not known_types
             and record.attribute_types is not None
-            and _knows_attribute_types(table, record.attribute_types)
+            and _knows_attribute_types(table, record.attribute_types.items())
         ):
             # Checked after each stored record until the table knows them all.
             known_types = record.attribute_types
