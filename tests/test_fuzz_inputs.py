@@ -247,7 +247,13 @@ def without_table(snap: dict[str, Any], db: str, table: str) -> dict[str, Any]:
     """The snapshot with one table's records and name bookkeeping left out."""
     snap = copy.deepcopy(snap)
     tables = snap["backends"][f"{ACCOUNT}/{REGION}"]["databases"][db]["tables"]
-    for key in ("records", "measure_types", "dimension_names", "multi_attribute_names"):
+    for key in (
+        "records",
+        "measure_types",
+        "dimension_names",
+        "multi_attribute_names",
+        "generation",
+    ):
         tables[table].pop(key, None)
     return snap
 

@@ -208,8 +208,8 @@ def test_sent_members_are_answered_as_the_body_alone_is(
         by_body = dispatch.handle(body_state, REGION, HEADERS, body)
         assert (by_members.status, by_members.body) == (by_body.status, by_body.body)
         assert table_contents(sent_state) == table_contents(body_state)
-    assert [(c.operation, c.error_code) for c in sent_state.faults.calls_so_far()] == [
-        (c.operation, c.error_code) for c in body_state.faults.calls_so_far()
+    assert [(c.operation, c.error_code) for c in sent_state.calls.calls()] == [
+        (c.operation, c.error_code) for c in body_state.calls.calls()
     ]
 
 

@@ -9,7 +9,8 @@ from tsmock.mock import TimestreamWriteMock, mock_timestream_write
 
 if TYPE_CHECKING:
     from tsmock.backend.models import BatchLoadTask, Database, Record, Table
-    from tsmock.faults import Call, Fault
+    from tsmock.calls import Call
+    from tsmock.faults import Fault
 
 install_builtin_handlers()
 
@@ -20,7 +21,7 @@ _LAZY = {
     "Database": "tsmock.backend.models",
     "Record": "tsmock.backend.models",
     "Table": "tsmock.backend.models",
-    "Call": "tsmock.faults",
+    "Call": "tsmock.calls",
     "Fault": "tsmock.faults",
 }
 

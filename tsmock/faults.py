@@ -1,4 +1,4 @@
-"""Injected faults and the call log of an activation.
+"""Injected faults of an activation.
 
 A fault makes matching calls fail with an AWS error: for the next N calls, or
 at random with a seed (repeatable). Injected errors are raised inside the
@@ -6,22 +6,22 @@ dispatcher like the service's own, so they take the same wire encoding (HTTP
 status, ``__type``, message) and botocore's retry and endpoint re-discovery
 logic see them exactly as they would see the real thing.
 
-The call log keeps each request's body as received and decodes it on demand:
-nothing the backend does later can change what the log shows, and logging costs
-the write path nothing.
+Faults are checked against the botocore model of the operation's service.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from tsmock.backend.errors import ERRORS_BY_CODE, RejectedRecordsException, TimestreamError
+from tsmock.services import SERVICES, WRITE
+
+_TITLES = {WRITE: "Timestream Write", "timestream-query": "Timestream Query"}
 
 # The service's own texts are known only for RejectedRecordsException (§6.8);
 # the others are plausible service-style sentences.
@@ -44,26 +44,26 @@ _TABLE_MEMBERS = ("TableName", "TargetTableName")
 _ARN_MEMBER = "ResourceARN"
 
 
-def _model_operations() -> list[str]:
+def _model_operations(service: str) -> list[str]:
     from tsmock.protocol import service_model
 
-    return list(service_model().operation_names)
+    return list(service_model(service).operation_names)
 
 
-def documented_errors(operation: str) -> frozenset[str]:
+def documented_errors(operation: str, service: str = WRITE) -> frozenset[str]:
     """The error codes the service model lists for an operation."""
     from tsmock.protocol import service_model
 
-    model = service_model().operation_model(operation)
+    model = service_model(service).operation_model(operation)
     return frozenset(shape.name for shape in model.error_shapes)
 
 
 @cache
-def _scopes(operation: str) -> frozenset[str]:
+def _scopes(service: str, operation: str) -> frozenset[str]:
     """Which of ``database`` / ``table`` a request of this operation can name."""
     from tsmock.protocol import service_model
 
-    input_shape = service_model().operation_model(operation).input_shape
+    input_shape = service_model(service).operation_model(operation).input_shape
     members = set(input_shape.members) if input_shape is not None else set()
     scopes = set()
     if members & {*_DATABASE_MEMBERS, _ARN_MEMBER}:
@@ -116,6 +116,8 @@ class Fault:
     message: str | None = None
     #: How often it struck so far.
     fired: int = 0
+    #: The botocore name of the operation's service.
+    service: str = WRITE
     _random: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -126,8 +128,8 @@ class Fault:
         """True once it fired ``times`` times; it never strikes again."""
         return self.times is not None and self.fired >= self.times
 
-    def _matches(self, operation: str, params: Mapping[str, Any]) -> bool:
-        if operation != self.operation or self.exhausted:
+    def _matches(self, service: str, operation: str, params: Mapping[str, Any]) -> bool:
+        if operation != self.operation or service != self.service or self.exhausted:
             return False
         if self.database is None and self.table is None:
             return True
@@ -155,72 +157,16 @@ class Fault:
         return ERRORS_BY_CODE[self.error_code](message)
 
 
-class Call:
-    """One call answered while the mock was active: what was asked, how it ended.
-
-    Listed by ``ts.calls``. It keeps the request body as received; ``params``
-    decodes it on each access.
-    """
-
-    __slots__ = ("_body", "_error_code", "_operation")
-
-    def __init__(self, operation: str | None, body: bytes, error_code: str | None) -> None:
-        self._operation = operation
-        self._body = body
-        self._error_code = error_code
-
-    @property
-    def operation(self) -> str | None:
-        """The AWS operation name; None if the request could not be decoded.
-
-        That is an unknown ``X-Amz-Target`` or a body that is not a JSON object.
-        """
-        return self._operation
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """The request members as sent (``{}`` if the body was not a JSON object).
-
-        Decoded afresh from the request body on each access: a copy the caller
-        may change freely, and that neither the mock nor the caller can alter.
-        """
-        try:
-            decoded = json.loads(self._body) if self._body else {}
-        except (ValueError, RecursionError):
-            return {}
-        return decoded if isinstance(decoded, dict) else {}
-
-    @property
-    def error_code(self) -> str | None:
-        """The AWS error code answered, or None on success."""
-        return self._error_code
-
-    def __repr__(self) -> str:
-        return (
-            f"Call(operation={self._operation!r}, error_code={self._error_code!r}, "
-            f"params={self.params!r})"
-        )
-
-
-def _as_bytes(body: bytes | str | None) -> bytes:
-    if body is None:
-        return b""
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    return bytes(body)
-
-
 def _check_number(name: str, value: object, kind: type | tuple[type, ...], what: str) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
         raise TypeError(f"{name} must be {what} or None, not {type(value).__name__}.")
 
 
 class FaultInjector:
-    """The faults and the call log of one activation (thread-safe)."""
+    """The faults of one activation (thread-safe)."""
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
-        self._calls: list[Call] = []
         self._lock = threading.Lock()
 
     def add(
@@ -234,17 +180,22 @@ class FaultInjector:
         database: str | None = None,
         table: str | None = None,
         message: str | None = None,
+        service: str | None = None,
+        services: Collection[str] = (WRITE,),
     ) -> Fault:
         """Check a fault's arguments against the service model and add it.
 
+        ``service`` names the operation's service; None looks the operation up in
+        the models of ``services`` (the services the activation answers).
         Raises ValueError for anything that could not work as asked: an unknown
         operation, an error code the operation does not document, a scope the
         operation's requests cannot name, unbounded InvalidEndpointException.
         """
-        operations = _model_operations()
+        service = _service_of(operation, service, services)
+        operations = _model_operations(service)
         if operation not in operations:
-            raise ValueError(_unknown_operation(operation, operations))
-        allowed = documented_errors(operation)
+            raise ValueError(_unknown_operation(operation, operations, service))
+        allowed = documented_errors(operation, service)
         if error_code not in allowed or error_code not in ERRORS_BY_CODE:
             raise ValueError(
                 f"{operation} does not document the error {error_code!r}; "
@@ -259,7 +210,7 @@ class FaultInjector:
         if seed is not None and probability is None:
             raise ValueError("seed only applies with a probability; pass probability= too.")
         for scope, value in (("database", database), ("table", table)):
-            if value is not None and scope not in _scopes(operation):
+            if value is not None and scope not in _scopes(service, operation):
                 raise ValueError(
                     f"{operation} requests name no {scope}, so a fault scoped to "
                     f"{scope}={value!r} would never strike; leave {scope} out."
@@ -280,42 +231,30 @@ class FaultInjector:
             database=database,
             table=table,
             message=message,
+            service=service,
         )
         with self._lock:
             self._faults.append(fault)
         return fault
 
-    def before_call(self, operation: str, params: Mapping[str, Any]) -> None:
+    def before_call(self, operation: str, params: Mapping[str, Any], service: str = WRITE) -> None:
         """Raise the error of the first fault (in the order added) that strikes."""
         if not self._faults:  # the common case: no lock on the hot path
             return
         error: TimestreamError | None = None
         with self._lock:
             for fault in self._faults:
-                if fault._matches(operation, params) and fault._strikes():
+                if fault._matches(service, operation, params) and fault._strikes():
                     fault.fired += 1
                     error = fault._error(params)
                     break
         if error is not None:
             raise error
 
-    def record(
-        self, operation: str | None, body: bytes | str | None, error_code: str | None
-    ) -> None:
-        """Log one answered call: its operation (None if undecodable), body and error code."""
-        call = Call(operation, _as_bytes(body), error_code)
-        with self._lock:
-            self._calls.append(call)
-
     def faults(self) -> list[Fault]:
         """The faults added so far, in order."""
         with self._lock:
             return list(self._faults)
-
-    def calls_so_far(self) -> list[Call]:
-        """The calls answered so far, in order."""
-        with self._lock:
-            return list(self._calls)
 
     def clear_faults(self) -> None:
         """Remove every fault (the call log stays readable)."""
@@ -323,13 +262,31 @@ class FaultInjector:
             self._faults.clear()
 
     def clear(self) -> None:
-        """Remove every fault and forget every call."""
+        """Remove every fault."""
         with self._lock:
             self._faults.clear()
-            self._calls.clear()
 
 
-def _unknown_operation(operation: str, operations: list[str]) -> str:
+def _service_of(operation: str, service: str | None, services: Collection[str]) -> str:
+    """The service a fault's operation belongs to."""
+    if service is not None:
+        if service not in SERVICES:
+            raise ValueError(
+                f"Unknown service {service!r}; use one of: {', '.join(sorted(SERVICES))}."
+            )
+        return service
+    answered = [name for name in SERVICES if name in services]
+    candidates = [name for name in answered if operation in _model_operations(name)]
+    if len(candidates) > 1:
+        raise ValueError(
+            f"{operation} is an operation of {' and '.join(candidates)}; "
+            "name the one meant with service=."
+        )
+    # Unknown everywhere: the first service's error message names its operations.
+    return candidates[0] if candidates else next(iter(answered), WRITE)
+
+
+def _unknown_operation(operation: str, operations: list[str], service: str = WRITE) -> str:
     from botocore import xform_name
 
     by_python_name = {xform_name(name): name for name in operations}
@@ -337,6 +294,6 @@ def _unknown_operation(operation: str, operations: list[str]) -> str:
     if suggestion is not None:
         return f"Unknown operation {operation!r}: use the AWS name {suggestion!r}."
     return (
-        f"Unknown Timestream Write operation {operation!r}; "
+        f"Unknown {_TITLES.get(service, service)} operation {operation!r}; "
         f"use one of: {', '.join(sorted(operations))}."
     )

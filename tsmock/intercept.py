@@ -1,17 +1,20 @@
-"""Where requests for Timestream Write are caught: the only module that knows botocore events.
+"""Where requests are caught: the only module that knows botocore events.
 
-* A ``before-send.timestream-write`` handler among botocore's built-in handlers, so
+Generic over the services of `tsmock.services`: for each one,
+
+* A ``before-send.<service>`` handler among botocore's built-in handlers, so
   every session created after ``import tsmock`` (and every client of it, made
   before or after a mock starts) asks tsmock first. It is more specific than
   moto's catch-all ``before-send`` handler, so botocore calls it first and its
   answer wins; for other services it is never called.
-* A ``choose-signer.timestream-write`` handler that skips request signing while a
+* A ``choose-signer.<service>`` handler that skips request signing while a
   mock is active: no credentials are needed and none are read.
 * A guard on ``Endpoint._send`` while active, for clients whose session predates
   the import: their Timestream requests are answered too, never sent.
-* A ``responses`` mock for plain ``requests`` calls to an ingest endpoint.
+* A ``responses`` mock for plain ``requests`` calls to the service's hosts.
 
-Every handler answers only while a mock is active and returns None otherwise.
+Every handler answers only while a mock answering its service is active and
+returns None (hands the request back untouched) otherwise.
 """
 
 from __future__ import annotations
@@ -26,19 +29,17 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HTTPHeaders
 from botocore.endpoint import Endpoint
 
 from tsmock import registry
+from tsmock.services import SERVICES, WRITE, Service
 
 if TYPE_CHECKING:
     from tsmock.state import MockState
 
-# Every host of botocore's endpoint rule set for the service (regional, FIPS,
-# dual-stack, China) and the discovered cells.
-_INGEST_HOST_NAME = (
-    r"(?:ingest(?:-cell\d+)?\.timestream(?:-fips)?|timestream-ingest(?:-fips)?)"
-    r"\.(?P<region>[a-z0-9-]+)"
-    r"\.(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)"
-)
-_INGEST_HOST = re.compile(rf"https?://{_INGEST_HOST_NAME}(?::\d+)?(?:/.*)?")
-_ENDPOINT_PREFIX = "ingest.timestream"
+
+def _host_url(service: Service) -> re.Pattern[str]:
+    return re.compile(rf"https?://{service.host_name}(?::\d+)?(?:/.*)?")
+
+
+_BY_ENDPOINT_PREFIX = {service.endpoint_prefix: service.name for service in SERVICES.values()}
 #: Request-context key of the members given to the client call.
 _SENT_PARAMS = "tsmock_sent_params"
 
@@ -58,17 +59,17 @@ class _Body:
         return self._data
 
 
-def _region(request: AWSPreparedRequest, state: MockState) -> str:
+def _region(request: AWSPreparedRequest, state: MockState, service_name: str) -> str:
     context = getattr(request, "context", None)
     if context:
         region = context.get("client_region")
         if region:
             return str(region)
-    match = _INGEST_HOST.fullmatch(request.url or "")
+    match = _host_url(SERVICES[service_name]).fullmatch(request.url or "")
     return match["region"] if match else state.region_name
 
 
-def _answer(request: AWSPreparedRequest, state: MockState) -> AWSResponse:
+def _answer(request: AWSPreparedRequest, state: MockState, service_name: str) -> AWSResponse:
     from tsmock import dispatch
 
     # botocore's JSON serializer sends bytes; other bodies are read the same way
@@ -76,7 +77,12 @@ def _answer(request: AWSPreparedRequest, state: MockState) -> AWSResponse:
     body = _body_bytes(request.body)
     context = getattr(request, "context", None) or {}
     response = dispatch.handle(
-        state, _region(request, state), request.headers, body, context.get(_SENT_PARAMS)
+        state,
+        _region(request, state, service_name),
+        request.headers,
+        body,
+        context.get(_SENT_PARAMS),
+        service_name,
     )
     headers = HTTPHeaders()
     for name, value in response.headers.items():
@@ -84,34 +90,56 @@ def _answer(request: AWSPreparedRequest, state: MockState) -> AWSResponse:
     return AWSResponse(request.url, response.status, headers, _Body(response.body))
 
 
-def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
-    """``before-send.timestream-write``: the answer of the active mock, else None."""
+def _answering(service_name: str) -> MockState | None:
+    """The active state if it answers the service, else None."""
     state = registry.active()
-    if state is None:
+    if state is None or service_name not in state.services:
         return None
-    return _answer(request, state)
+    return state
 
 
-def remember_params(params: Any, context: Any = None, **kwargs: Any) -> None:
-    """``before-parameter-build.timestream-write``: keep the members botocore will send.
+class _ServiceHandlers:
+    """The botocore event handlers of one service (inert unless it is answered)."""
 
-    The request context travels with the request to ``before-send``, where the
-    dispatcher may use these members instead of decoding the body again.
-    """
-    if context is not None and registry.active() is not None:
-        context[_SENT_PARAMS] = params
+    def __init__(self, service_name: str) -> None:
+        self.service_name = service_name
+
+    def before_send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+        """``before-send.<service>``: the answer of the active mock, else None."""
+        state = _answering(self.service_name)
+        if state is None:
+            return None
+        return _answer(request, state, self.service_name)
+
+    def remember_params(self, params: Any, context: Any = None, **kwargs: Any) -> None:
+        """``before-parameter-build.<service>``: keep the members botocore will send.
+
+        The request context travels with the request to ``before-send``, where
+        the dispatcher may use these members instead of decoding the body again.
+        """
+        if context is not None and _answering(self.service_name) is not None:
+            context[_SENT_PARAMS] = params
+
+    def choose_signer(self, **kwargs: Any) -> Any:
+        """``choose-signer.<service>``: no signing (no credentials) while answered."""
+        return botocore.UNSIGNED if _answering(self.service_name) is not None else None
+
+    def builtin(self) -> list[tuple[str, Any]]:
+        name = self.service_name
+        return [
+            (f"before-send.{name}", self.before_send),
+            (f"choose-signer.{name}", self.choose_signer),
+            (f"before-parameter-build.{name}", self.remember_params),
+        ]
 
 
-def choose_signer(**kwargs: Any) -> Any:
-    """``choose-signer.timestream-write``: no signing (no credentials) while active."""
-    return botocore.UNSIGNED if registry.active() is not None else None
+_HANDLERS = {name: _ServiceHandlers(name) for name in SERVICES}
+# Timestream Write's handlers by name, as earlier releases exposed them.
+before_send = _HANDLERS[WRITE].before_send
+remember_params = _HANDLERS[WRITE].remember_params
+choose_signer = _HANDLERS[WRITE].choose_signer
 
-
-_BUILTIN = [
-    ("before-send.timestream-write", before_send),
-    ("choose-signer.timestream-write", choose_signer),
-    ("before-parameter-build.timestream-write", remember_params),
-]
+_BUILTIN = [entry for handlers in _HANDLERS.values() for entry in handlers.builtin()]
 
 
 def install_builtin_handlers() -> None:
@@ -136,9 +164,11 @@ class Interception:
         self._original_send = original_send
 
         def guarded_send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
-            state = registry.active()
-            if state is not None and getattr(endpoint, "_endpoint_prefix", "") == _ENDPOINT_PREFIX:
-                return _answer(request, state)
+            service_name = _BY_ENDPOINT_PREFIX.get(getattr(endpoint, "_endpoint_prefix", ""))
+            state = None if service_name is None else _answering(service_name)
+            if state is not None:
+                assert service_name is not None
+                return _answer(request, state, service_name)
             return original_send(endpoint, request)
 
         Endpoint._send = guarded_send  # type: ignore[attr-defined]
@@ -211,24 +241,36 @@ def _start_requests_mock() -> Any:
     from requests.adapters import HTTPAdapter
 
     # Whatever answers plain requests right now (the network, moto, or a mock the
-    # user started) keeps answering every URL that is not an ingest endpoint.
+    # user started) keeps answering every URL that is not a host of a service the
+    # active state answers.
     mock = responses.RequestsMock(
         assert_all_requests_are_fired=False, real_adapter_send=HTTPAdapter.send
     )
+    state = registry.active()
+    answered = [s for s in SERVICES.values() if state is not None and s.name in state.services]
 
-    def callback(request: Any) -> tuple[int, dict[str, str], bytes]:
-        from tsmock import dispatch
+    def callback_for(service: Service) -> Any:
+        host_url = _host_url(service)
 
-        state = registry.active()
-        if state is None:
-            # A request racing the last stop: like a host that went away.
-            raise requests.exceptions.ConnectionError("tsmock is no longer active")
-        match = _INGEST_HOST.fullmatch(request.url)
-        region = match["region"] if match else state.region_name
-        response = dispatch.handle(state, region, request.headers, _body_bytes(request.body))
-        return response.status, response.headers, response.body
+        def callback(request: Any) -> tuple[int, dict[str, str], bytes]:
+            from tsmock import dispatch
 
-    mock.add_callback(responses.POST, _INGEST_HOST, callback=callback)
-    mock.add_passthru(re.compile(rf"(?!https?://{_INGEST_HOST_NAME}(?:[:/]|$))"))
+            state = _answering(service.name)
+            if state is None:
+                # A request racing the last stop: like a host that went away.
+                raise requests.exceptions.ConnectionError("tsmock is no longer active")
+            match = host_url.fullmatch(request.url)
+            region = match["region"] if match else state.region_name
+            response = dispatch.handle(
+                state, region, request.headers, _body_bytes(request.body), None, service.name
+            )
+            return response.status, response.headers, response.body
+
+        return callback
+
+    for service in answered:
+        mock.add_callback(responses.POST, _host_url(service), callback=callback_for(service))
+    hosts = "|".join(f"(?:{service.host_name})" for service in answered) or "(?!)"
+    mock.add_passthru(re.compile(rf"(?!https?://(?:{hosts})(?:[:/]|$))"))
     mock.start()
     return mock

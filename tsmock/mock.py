@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     from tsmock.backend.models import BatchLoadTask, Record
     from tsmock.backend.service import TimestreamWriteBackend
-    from tsmock.faults import Call, Fault
+    from tsmock.calls import Call
+    from tsmock.faults import Fault
     from tsmock.state import MockState
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -465,9 +466,11 @@ class TimestreamWriteMock:
         database: str | None = None,
         table: str | None = None,
         message: str | None = None,
+        service: str | None = None,
     ) -> Fault:
         """Make matching calls fail with an AWS error; returns the fault (see `Fault.fired`)."""
-        return self._require_state().faults.add(
+        state = self._require_state()
+        return state.faults.add(
             operation,
             error_code,
             times=times,
@@ -476,6 +479,8 @@ class TimestreamWriteMock:
             database=database,
             table=table,
             message=message,
+            service=service,
+            services=state.services,
         )
 
     @property
@@ -486,7 +491,7 @@ class TimestreamWriteMock:
     @property
     def calls(self) -> list[Call]:
         """Every call answered while active, in order."""
-        return self._require_state().faults.calls_so_far()
+        return self._require_state().calls.calls()
 
 
 @overload

@@ -45,10 +45,19 @@ _EXTRA_MEMBER_CONSTRAINTS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 @cache
-def service_model() -> ServiceModel:
-    """The botocore model of the service, loaded once, on first use."""
-    loader = Loader()
-    return ServiceModel(loader.load_service_model(SERVICE_NAME, "service-2"), SERVICE_NAME)
+def service_model(service: str = SERVICE_NAME) -> ServiceModel:
+    """The botocore model of a service, loaded once, on first use."""
+    return ServiceModel(_loader().load_service_model(service, "service-2"), service)
+
+
+@cache
+def _loader() -> Loader:
+    return Loader()
+
+
+@cache
+def _target_prefix(service: str) -> str:
+    return f"{service_model(service).metadata['targetPrefix']}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,24 +77,27 @@ class Response:
     body: bytes
 
 
-def operation_of(headers: Mapping[str, Any]) -> str:
+def operation_of(headers: Mapping[str, Any], service: str = SERVICE_NAME) -> str:
     """The operation named by ``X-Amz-Target``; `UnknownOperationException` if none."""
     target = _header(headers, "X-Amz-Target")
-    operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
-    if operation not in _operation_names():
+    prefix = _target_prefix(service)
+    operation = target[len(prefix) :] if target.startswith(prefix) else ""
+    if operation not in _operation_names(service):
         # What the service's front end answers for a target it does not serve (§2.5).
         raise UnknownOperationException("")
     return operation
 
 
-def parse_request(headers: Mapping[str, Any], body: bytes | str | None) -> Request:
+def parse_request(
+    headers: Mapping[str, Any], body: bytes | str | None, service: str = SERVICE_NAME
+) -> Request:
     """Decode a request without checking its members against the model.
 
     Raises `UnknownOperationException` for a target the service does not serve,
     and a framework ValidationException for a body that is not a JSON object;
     the members are checked by `validate`.
     """
-    operation = operation_of(headers)
+    operation = operation_of(headers, service)
     if isinstance(body, str):
         body = body.encode("utf-8")
     try:
@@ -115,13 +127,13 @@ def is_valid(operation: str, params: Any, unchecked: frozenset[MemberPath] = fro
     that checks them itself.
     """
     if not unchecked:
-        return _input_checker(operation).is_valid(params)
+        return _input_checker(SERVICE_NAME, operation).is_valid(params)
     return _partial_check(operation, unchecked)(params)
 
 
-def validate(operation: str, params: dict[str, Any]) -> None:
+def validate(operation: str, params: dict[str, Any], service: str = SERVICE_NAME) -> None:
     """Raise a Coral-format ValidationException listing every constraint violated."""
-    checker = _input_checker(operation)
+    checker = _input_checker(service, operation)
     try:
         if checker.is_valid(params):
             return
@@ -188,8 +200,8 @@ def _header(headers: Mapping[str, Any], name: str) -> str:
 
 
 @cache
-def _operation_names() -> frozenset[str]:
-    return frozenset(service_model().operation_names)
+def _operation_names(service: str) -> frozenset[str]:
+    return frozenset(service_model(service).operation_names)
 
 
 # --- Model-driven constraint checks -------------------------------------------------
@@ -232,8 +244,8 @@ def _path_name(member: str) -> str:
 
 
 @cache
-def _input_checker(operation: str) -> _Checker:
-    input_shape = service_model().operation_model(operation).input_shape
+def _input_checker(service: str, operation: str) -> _Checker:
+    input_shape = service_model(service).operation_model(operation).input_shape
     if input_shape is None:
         return _Checker(lambda value: True, lambda value, path, errors: None)
     checker = _compile(input_shape, {}, top_level=True)

@@ -1280,6 +1280,7 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
     # without such types carry.
     known_types: object = _NONE_YET
     memory = magnetic = 0
+    stored_any = False
     key: SeriesKey | None = None
     series: _SeriesState | None = None
     for record in prepared:
@@ -1378,10 +1379,13 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
             index.insert(bucket, stored)
         else:
             index.replace(bucket, stored)
+        stored_any = True
         if store is _MEMORY:
             memory += 1
         else:
             magnetic += 1
+    if stored_any:
+        table.generation += 1
     result.memory_store = memory
     result.magnetic_store = magnetic
     return result

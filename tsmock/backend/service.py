@@ -273,6 +273,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
             if table is None:
                 raise ResourceNotFoundException(f"The table {table_name} does not exist.")
             table.index.clear()
+            table.generation += 1
             self.table_deleted(database_name, table_name)
 
     def list_tables(

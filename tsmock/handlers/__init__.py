@@ -1,0 +1,1 @@
+"""The handler table of each service: operation name -> backend call."""
