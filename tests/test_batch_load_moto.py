@@ -201,7 +201,7 @@ def test_data_model_and_many_sources_from_moto() -> None:
 def test_in_memory_store_is_used_again_after_moto_stops(ts: TimestreamWriteMock) -> None:
     ts.put_object(SOURCE, "in/memory.csv", b"kept")
     with mock_aws():
-        assert ts.backend().state is not None and ts.backend().state.objects.backed_by_moto
+        assert ts._require_state().objects.backed_by_moto
         with pytest.raises(ObjectStoreError):
             ts.get_object(SOURCE, "in/memory.csv")  # moto's S3 has no such bucket
         ts.put_object(SOURCE, "in/moto.csv", b"gone with moto")

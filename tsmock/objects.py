@@ -17,19 +17,15 @@ import sys
 import threading
 from typing import Any
 
+from tsmock.backend.objects import MemoryObjectStore, ObjectStoreError
+
+__all__ = ["ObjectStore", "ObjectStoreError", "moto_s3_active"]
+
 #: Any access key works with moto; fixed ones keep botocore from looking for credentials.
 _MOTO_ACCESS_KEY = "testing"
 _MOTO_REGION = "us-east-1"
 _MISSING_BUCKET_CODES = frozenset({"NoSuchBucket"})
 _MISSING_KEY_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
-
-
-class ObjectStoreError(Exception):
-    """A bucket or object is missing or unreadable; ``reason`` says which, as a report would."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def moto_s3_active() -> bool:
@@ -102,23 +98,16 @@ def _error_code(error: Exception) -> str:
     return ""
 
 
-class ObjectStore:
-    """Buckets of objects: bucket -> key -> bytes, or moto's S3 while moto is active.
+class ObjectStore(MemoryObjectStore):
+    """The activation's object store: in memory, or moto's S3 while moto is active.
 
-    The in-memory store has no bucket creation of its own: writing an object
-    creates its bucket, and a bucket exists once something was written to it.
+    Implements the backend's `tsmock.backend.objects.ObjectStore` protocol.
     """
-
-    def __init__(self) -> None:
-        self._buckets: dict[str, dict[str, bytes]] = {}
-        self._lock = threading.Lock()
 
     @property
     def backed_by_moto(self) -> bool:
         """True while reads and writes go to moto's S3."""
         return moto_s3_active()
-
-    # --- public operations --------------------------------------------------------
 
     def put_object(
         self, bucket: str, key: str, body: bytes | str, *, create_bucket: bool = True
@@ -130,40 +119,23 @@ class ObjectStore:
         because the service does not create report buckets either. The in-memory
         store always creates the bucket.
         """
-        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
         if moto_s3_active():
+            data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
             self._moto_put(bucket, key, data, create_bucket)
             return
-        with self._lock:
-            self._buckets.setdefault(bucket, {})[key] = data
+        super().put_object(bucket, key, body, create_bucket=create_bucket)
 
     def get_object(self, bucket: str, key: str) -> bytes:
         """The bytes of one object; `ObjectStoreError` when the bucket or key is missing."""
         if moto_s3_active():
             return self._moto_get(bucket, key)
-        with self._lock:
-            objects = self._buckets.get(bucket)
-            if objects is None:
-                raise ObjectStoreError(f"The bucket {bucket} does not exist.")
-            if key not in objects:
-                raise ObjectStoreError(f"The object s3://{bucket}/{key} does not exist.")
-            return objects[key]
-
-    def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
-        """The keys under ``prefix``, in key order; `ObjectStoreError` if the bucket is missing."""
-        return [key for key, _ in self.list_object_sizes(bucket, prefix)]
+        return super().get_object(bucket, key)
 
     def list_object_sizes(self, bucket: str, prefix: str = "") -> list[tuple[str, int]]:
         """(key, size in bytes) of the objects under ``prefix``, in key order."""
         if moto_s3_active():
             return self._moto_list(bucket, prefix)
-        with self._lock:
-            objects = self._buckets.get(bucket)
-            if objects is None:
-                raise ObjectStoreError(f"The bucket {bucket} does not exist.")
-            return sorted(
-                (key, len(data)) for key, data in objects.items() if key.startswith(prefix)
-            )
+        return super().list_object_sizes(bucket, prefix)
 
     def bucket_exists(self, bucket: str) -> bool:
         """Whether the bucket exists (in moto's S3 while moto is active)."""
@@ -177,13 +149,11 @@ class ObjectStore:
                     ) from None
                 return False
             return True
-        with self._lock:
-            return bucket in self._buckets
+        return super().bucket_exists(bucket)
 
     def clear(self) -> None:
         """Forget the in-memory objects (moto's S3 belongs to moto and is left alone)."""
-        with self._lock:
-            self._buckets.clear()
+        super().clear()
 
     # --- moto's S3 ----------------------------------------------------------------
 

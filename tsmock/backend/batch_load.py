@@ -33,14 +33,14 @@ from tsmock.backend.errors import (
     ValidationException,
 )
 from tsmock.backend.models import BatchLoadTask, Table, utc_now_ns
+from tsmock.backend.objects import MemoryObjectStore, ObjectStore, ObjectStoreError
 from tsmock.backend.pagination import paginate
-from tsmock.objects import ObjectStore, ObjectStoreError
 
 if TYPE_CHECKING:
     import threading
+    from collections.abc import Callable
 
     from tsmock.backend.models import Database
-    from tsmock.state import MockState
 
 # --- limits and fixed values (§10.1, §10.7, §12) --------------------------------------------
 
@@ -670,39 +670,39 @@ def _report_key(prefix: str | None, task_id: str) -> str:
 
 
 class BatchLoadOperations:
-    """The batch load operations of `TimestreamWriteBackend` (a mixin: uses its lock and state)."""
+    """The batch load operations of `TimestreamWriteBackend` (a mixin: uses its lock)."""
 
     if TYPE_CHECKING:
         lock: threading.RLock
-        state: MockState | None
         databases: dict[str, Database]
 
         def get_table(self, database_name: str, table_name: str) -> Table: ...
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        objects: ObjectStore | None = None,
+        immediate: Callable[[], bool] | None = None,
+    ) -> None:
+        #: Where sources are read and reports written (handed in by the activation;
+        #: a backend of its own keeps its objects in memory).
+        self.objects: ObjectStore = MemoryObjectStore() if objects is None else objects
+        #: Whether a new task runs at once (True) or waits to be advanced step by
+        #: step (the activation's ``batch_load_mode``, read at each creation).
+        self._immediate_mode = immediate
         #: Task id -> `BatchLoadTask`, in creation order.
         self.batch_load_tasks: dict[str, BatchLoadTask] = {}
         self._executions: dict[str, _Execution] = {}
         #: ClientToken -> (task id, request fingerprint), for idempotency (§10.2).
         self._client_tokens: dict[str, tuple[str, str]] = {}
         self._task_sequence = 0
-        self._own_objects: ObjectStore | None = None
 
     # --- context ----------------------------------------------------------------------------
 
     def _objects(self) -> ObjectStore:
-        state = getattr(self, "state", None)
-        if state is not None:
-            objects: ObjectStore = state.objects
-            return objects
-        # A backend without a mock state (unit use) keeps its own store.
-        if self._own_objects is None:
-            self._own_objects = ObjectStore()
-        return self._own_objects
+        return self.objects
 
     def _immediate(self) -> bool:
-        state = getattr(self, "state", None)
-        return state is None or state.batch_load_mode != "manual"
+        return self._immediate_mode is None or self._immediate_mode()
 
     def _task(self, task_id: str) -> BatchLoadTask:
         task = self.batch_load_tasks.get(task_id)

@@ -32,7 +32,9 @@ from tsmock.backend.models import (
 from tsmock.backend.pagination import paginate
 
 if TYPE_CHECKING:
-    from tsmock.state import MockState
+    from collections.abc import Callable
+
+    from tsmock.backend.objects import ObjectStore
 
 MAX_DATABASES = 500
 MAX_TABLES = 50_000
@@ -49,14 +51,22 @@ def _now() -> datetime:
 class TimestreamWriteBackend(BatchLoadOperations):
     """The simulated Timestream Write service of one account and region."""
 
-    def __init__(self, account_id: str, region_name: str, state: MockState | None = None) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        region_name: str,
+        objects: ObjectStore | None = None,
+        immediate_batch_load: Callable[[], bool] | None = None,
+    ) -> None:
+        """``objects``: where batch load reads and reports (default: in memory);
+        ``immediate_batch_load``: whether a new batch load task runs at once
+        (default: always)."""
         self.account_id = account_id
         self.region_name = region_name
-        self.state = state
         #: Database name -> `Database`.
         self.databases: dict[str, Database] = {}
         self.lock = threading.RLock()
-        super().__init__()
+        super().__init__(objects, immediate_batch_load)
 
     # --- lookups --------------------------------------------------------------------
 

@@ -166,4 +166,9 @@ HANDLERS: dict[str, Handler] = {
 
 def new_backend(state: MockState, account_id: str, region_name: str) -> TimestreamWriteBackend:
     """The write backend of one account and region of ``state``."""
-    return TimestreamWriteBackend(account_id, region_name, state)
+    return TimestreamWriteBackend(
+        account_id,
+        region_name,
+        objects=state.objects,
+        immediate_batch_load=lambda: state.batch_load_mode != "manual",
+    )
