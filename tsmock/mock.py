@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import configparser
 import functools
 import inspect
-import os
 import sys
-import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from tsmock import registry
-from tsmock.intercept import Interception
+from tsmock.defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 
 if TYPE_CHECKING:
     import unittest
@@ -28,128 +25,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
 _BATCH_LOAD_MODES = ("immediate", "manual")
-_FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-_CREDENTIAL_VARIABLES = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-)
-#: Keys of a config-file profile through which botocore finds credentials.
-_CONFIG_CREDENTIAL_KEYS = frozenset(
-    {
-        "aws_access_key_id",
-        "credential_process",
-        "credential_source",
-        "role_arn",
-        "sso_session",
-        "sso_start_url",
-        "web_identity_token_file",
-        "login_session",
-    }
-)
-
-
-class _AwsFiles:
-    """What the shared credentials and config files configure for the active profile."""
-
-    def __init__(self) -> None:
-        name = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
-        self.credentials = False
-        self.region = False
-        try:
-            credentials = _read_ini(
-                os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
-            )
-            config = _read_ini(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config"))
-        except (configparser.Error, OSError, UnicodeDecodeError):
-            # botocore will complain about such a file itself; tsmock changes nothing.
-            self.credentials = self.region = True
-            return
-        if credentials is not None and credentials.has_section(name):
-            self.credentials = True
-        if config is not None:
-            sections = [f"profile {name}"] + (["default"] if name == "default" else [])
-            for section in sections:
-                if config.has_section(section):
-                    keys = set(config.options(section))
-                    self.credentials = self.credentials or bool(keys & _CONFIG_CREDENTIAL_KEYS)
-                    self.region = self.region or "region" in keys
-
-
-def _read_ini(path: str) -> configparser.RawConfigParser | None:
-    expanded = os.path.expanduser(path)
-    if not os.path.isfile(expanded):
-        return None
-    parser = configparser.RawConfigParser()
-    parser.read(expanded, encoding="utf-8")
-    return parser
-
-
-class _Environment:
-    """Fake credentials and a default region where none are configured; undone exactly."""
-
-    def __init__(self) -> None:
-        self._saved: dict[str, str | None] = {}
-
-    def apply(self, region_name: str) -> None:
-        """Set what is missing: credentials, then a default region."""
-        wanted: dict[str, str] = {}
-        files: _AwsFiles | None = None
-        if not any(os.environ.get(name) for name in _CREDENTIAL_VARIABLES):
-            files = _AwsFiles()
-            if not files.credentials:
-                wanted.update(_FAKE_CREDENTIALS)
-        if not os.environ.get("AWS_DEFAULT_REGION"):
-            files = files or _AwsFiles()
-            if not files.region:
-                # botocore reads only AWS_DEFAULT_REGION; an AWS_REGION (read by
-                # other SDKs and tools) still says which region the user means.
-                wanted["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or region_name
-        for name, value in wanted.items():
-            self._saved[name] = os.environ.get(name)
-            os.environ[name] = value
-
-    def restore(self) -> None:
-        """Put back every variable `apply` set, or remove it if it was unset."""
-        for name, value in self._saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved.clear()
-
-
-class _SwitchedOn:
-    """What the outermost activation changed in the process, to undo at the last stop.
-
-    Kept here rather than on a handle: activations may end in any order (a
-    fixture's handle and a decorator's), and whichever ends last restores.
-    """
-
-    def __init__(self, region_name: str) -> None:
-        self.environment = _Environment()
-        self.interception = Interception()
-        self.environment.apply(region_name)
-        try:
-            self.interception.start()
-        except BaseException:
-            self.environment.restore()
-            raise
-
-    def undo(self) -> None:
-        try:
-            self.interception.stop()
-        finally:
-            self.environment.restore()
-
-
-# Start and stop take this lock, so a thread never joins an activation whose
-# interception is still being switched on (or off).
-_lifecycle_lock = threading.RLock()
-_switched_on: _SwitchedOn | None = None
 
 
 def _call_optional(function: Callable[..., Any], instance: Any, method: Any) -> None:
@@ -172,7 +47,7 @@ class TimestreamWriteMock:
     """
 
     def __init__(
-        self, account_id: str = registry.DEFAULT_ACCOUNT_ID, region_name: str | None = None
+        self, account_id: str = DEFAULT_ACCOUNT_ID, region_name: str | None = None
     ) -> None:
         self.account_id = account_id
         self.region_name = region_name
@@ -183,39 +58,29 @@ class TimestreamWriteMock:
 
     def start(self) -> TimestreamWriteMock:
         """Activate the mock (or join the active one); returns the handle."""
-        global _switched_on
         # Imported on first start, so that importing tsmock stays cheap.
+        from tsmock.environment import SwitchedOn
         from tsmock.state import MockState
 
-        region_name = self.region_name or registry.DEFAULT_REGION
-        with _lifecycle_lock:
-            state, outermost = registry.activate(
-                MockState(account_id=self.account_id, region_name=region_name)
+        region_name = self.region_name or DEFAULT_REGION
+        with registry.lifecycle_lock:
+            state, _ = registry.activate(
+                MockState(account_id=self.account_id, region_name=region_name),
+                lambda: SwitchedOn(region_name),
             )
-            if outermost:
-                try:
-                    _switched_on = _SwitchedOn(region_name)
-                except BaseException:
-                    registry.deactivate()
-                    raise
             self._starts += 1
             self._state = state
         return self
 
     def stop(self) -> None:
         """Deactivate; the last activation to stop restores everything start changed."""
-        global _switched_on
-        with _lifecycle_lock:
+        with registry.lifecycle_lock:
             if self._starts == 0:
                 return
             self._starts -= 1
-            if not registry.deactivate():
-                return
-            switched_on, _switched_on = _switched_on, None
-            if self._state is not None:
-                self._state.faults.clear_faults()
-            if switched_on is not None:
-                switched_on.undo()
+            state = registry.active()
+            if registry.deactivate() and state is not None:
+                state.faults.clear_faults()
 
     def reset(self) -> None:
         """Empty all state: resources, records, tasks, objects, faults and the call log."""
@@ -377,7 +242,7 @@ class TimestreamWriteMock:
         return self._starts > 0
 
     def backend(
-        self, region_name: str = registry.DEFAULT_REGION, account_id: str | None = None
+        self, region_name: str = DEFAULT_REGION, account_id: str | None = None
     ) -> TimestreamWriteBackend:
         """The backend of one account and region (the mock's account by default)."""
         return self._require_state().backend(region_name, account_id)
@@ -386,7 +251,7 @@ class TimestreamWriteMock:
         self,
         database: str,
         table: str,
-        region_name: str = registry.DEFAULT_REGION,
+        region_name: str = DEFAULT_REGION,
         account_id: str | None = None,
     ) -> list[Record]:
         """The stored records of a table, in write order."""
@@ -425,7 +290,7 @@ class TimestreamWriteMock:
     def advance_batch_load_task(
         self,
         task_id: str,
-        region_name: str = registry.DEFAULT_REGION,
+        region_name: str = DEFAULT_REGION,
         account_id: str | None = None,
     ) -> str:
         """In manual mode, take one step of a task's lifecycle; returns the new status."""
@@ -435,7 +300,7 @@ class TimestreamWriteMock:
         self,
         task_id: str,
         after_rows: int | None = None,
-        region_name: str = registry.DEFAULT_REGION,
+        region_name: str = DEFAULT_REGION,
         account_id: str | None = None,
     ) -> str:
         """Make a task stop (PROGRESS_STOPPED) so that ResumeBatchLoadTask can be tested.
@@ -448,7 +313,7 @@ class TimestreamWriteMock:
     def batch_load_task(
         self,
         task_id: str,
-        region_name: str = registry.DEFAULT_REGION,
+        region_name: str = DEFAULT_REGION,
         account_id: str | None = None,
     ) -> BatchLoadTask:
         """A batch load task of one account and region, by id."""
@@ -507,7 +372,7 @@ def mock_timestream_write(func: F) -> F: ...
 def mock_timestream_write(
     func: Any = None,
     *,
-    account_id: str = registry.DEFAULT_ACCOUNT_ID,
+    account_id: str = DEFAULT_ACCOUNT_ID,
     region_name: str | None = None,
 ) -> Any:
     """Mock Amazon Timestream Write.

@@ -57,16 +57,16 @@ class _NoNetwork:
 
 
 class _MotoS3:
-    """A botocore S3 client whose requests moto answers in-process (created once, on first use)."""
+    """A botocore S3 client whose requests moto answers in-process (one per activation, made on first use)."""
 
-    _client: Any = None
-    _lock = threading.Lock()
+    def __init__(self) -> None:
+        self._client: Any = None
+        self._lock = threading.Lock()
 
-    @classmethod
-    def client(cls) -> Any:
-        if cls._client is None:
-            with cls._lock:
-                if cls._client is None:
+    def client(self) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
                     # A session made now (moto is imported, as it is active) has moto's
                     # stubber among its built-in handlers. botocore is imported only
                     # here, so the in-memory path stays free of it.
@@ -87,8 +87,8 @@ class _MotoS3:
                             "moto's S3 cannot be used safely with this botocore version."
                         )
                     endpoint.http_session = _NoNetwork()
-                    cls._client = client
-        return cls._client
+                    self._client = client
+        return self._client
 
 
 def _error_code(error: Exception) -> str:
@@ -103,6 +103,11 @@ class ObjectStore(MemoryObjectStore):
 
     Implements the backend's `tsmock.backend.objects.ObjectStore` protocol.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # The S3 client of this activation (made on first use while moto is active).
+        self._moto = _MotoS3()
 
     @property
     def backed_by_moto(self) -> bool:
@@ -141,7 +146,7 @@ class ObjectStore(MemoryObjectStore):
         """Whether the bucket exists (in moto's S3 while moto is active)."""
         if moto_s3_active():
             try:
-                _MotoS3.client().head_bucket(Bucket=bucket)
+                self._moto.client().head_bucket(Bucket=bucket)
             except Exception as error:
                 if isinstance(error, _NotAnsweredByMoto):
                     raise ObjectStoreError(
@@ -157,9 +162,8 @@ class ObjectStore(MemoryObjectStore):
 
     # --- moto's S3 ----------------------------------------------------------------
 
-    @staticmethod
-    def _moto_call(bucket: str, key: str | None, operation: str, **params: Any) -> Any:
-        client = _MotoS3.client()
+    def _moto_call(self, bucket: str, key: str | None, operation: str, **params: Any) -> Any:
+        client = self._moto.client()
         try:
             return getattr(client, operation)(**params)
         except _NotAnsweredByMoto:

@@ -1,24 +1,51 @@
-"""The one piece of global state: which mock state is active.
+"""All process-global state of tsmock, in one place.
 
-The outermost activation installs its `MockState`; nested activations share it;
-the last stop clears it. This module stays import-light: the intercept hooks
-consult it on every botocore request.
+* which `MockState` is active (the outermost activation installs it, nested
+  activations share it, the last stop clears it), and how deeply activations nest;
+* the lifecycle lock: start and stop take it, so a thread never joins an
+  activation whose interception is still being switched on (or off);
+* what the outermost activation installed in the process (interception and
+  environment), undone by whichever activation stops last: activations may end
+  in any order (a fixture's handle and a decorator's).
+
+Nothing else in tsmock is global. This module stays import-light: the
+interception hooks consult it on every botocore request.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from tsmock.defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 
 if TYPE_CHECKING:
     from tsmock.state import MockState
 
-DEFAULT_ACCOUNT_ID = "123456789012"
-DEFAULT_REGION = "us-east-1"
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_REGION",
+    "Installed",
+    "activate",
+    "active",
+    "deactivate",
+    "lifecycle_lock",
+]
+
+
+class Installed(Protocol):
+    """What an outermost activation switched on in the process."""
+
+    def undo(self) -> None:
+        """Put back everything that was switched on."""
+
 
 _active: MockState | None = None
 _depth = 0
-_activation_lock = threading.RLock()
+_installed: Installed | None = None
+#: Start and stop hold it from their first check to their last change.
+lifecycle_lock = threading.RLock()
 
 
 def active() -> MockState | None:
@@ -26,25 +53,37 @@ def active() -> MockState | None:
     return _active
 
 
-def activate(state: MockState) -> tuple[MockState, bool]:
-    """Enter an activation; returns the state in force and whether it is the outermost."""
-    global _active, _depth
-    with _activation_lock:
-        _depth += 1
-        if _active is None:
-            _active = state
-            return state, True
-        return _active, False
+def activate(state: MockState, install: Callable[[], Installed]) -> tuple[MockState, bool]:
+    """Enter an activation; returns the state in force and whether it is the outermost.
+
+    The outermost activation makes ``state`` the active one and calls ``install``;
+    should that fail, nothing stays changed.
+    """
+    global _active, _depth, _installed
+    with lifecycle_lock:
+        if _active is not None:
+            _depth += 1
+            return _active, False
+        _active, _depth = state, 1
+        try:
+            _installed = install()
+        except BaseException:
+            _active, _depth = None, 0
+            raise
+        return state, True
 
 
 def deactivate() -> bool:
-    """Leave an activation; returns True when it was the outermost one."""
-    global _active, _depth
-    with _activation_lock:
+    """Leave an activation; returns True when it was the outermost one (then undone)."""
+    global _active, _depth, _installed
+    with lifecycle_lock:
         if _depth == 0:
             return False
         _depth -= 1
-        if _depth == 0:
-            _active = None
-            return True
-        return False
+        if _depth:
+            return False
+        _active = None
+        installed, _installed = _installed, None
+        if installed is not None:
+            installed.undo()
+        return True

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tsmock.calls import CallLog
+from tsmock.defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from tsmock.faults import FaultInjector
 from tsmock.objects import ObjectStore
-from tsmock.registry import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from tsmock.services import WRITE, service
 
 if TYPE_CHECKING:
