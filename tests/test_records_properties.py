@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tsmock.backend import records as rp
+from tsmock.backend import write as rp
 from tsmock.backend.errors import ValidationException
 from tsmock.backend.models import Table
 
@@ -314,15 +314,10 @@ def reference_merge(record: dict[str, Any], common: dict[str, Any] | None) -> di
 @SETTINGS
 @given(record=partial_records(), common=st.one_of(st.none(), partial_records()))
 def test_merge_matches_the_reference(record: dict[str, Any], common: dict[str, Any] | None) -> None:
-    try:
-        expected = reference_merge(record, common)
-    except rp.RecordError as error:
-        with pytest.raises(rp.RecordError) as caught:
-            rp.merge_common(record, common)
-        assert caught.value.reason == error.reason
-        return
-    merged = rp.merge_common(record, common)
-    assert dict(merged, Dimensions=merged.get("Dimensions") or []) == expected
+    """A record with CommonAttributes is checked as the reference's merged record is."""
+    assert outcome(lambda: rp.prepare_records([record], common)) == outcome(
+        lambda: rp.prepare_record(reference_merge(record, common), 0)
+    )
 
 
 def outcome(run: Any) -> Any:
@@ -348,11 +343,11 @@ def outcome(run: Any) -> Any:
 def test_a_request_is_checked_as_its_merged_records_are(
     records: list[dict[str, Any]], common: dict[str, Any] | None
 ) -> None:
-    """`prepare_records` (one loop, caches) = `merge_common` + `prepare_record` per record."""
+    """`prepare_records` (one loop, caches) = the reference merge + `prepare_record` per record."""
     before = copy.deepcopy((records, common))
 
     def one_by_one() -> list[rp.PreparedRecord]:
-        return [rp.prepare_record(rp.merge_common(r, common), i) for i, r in enumerate(records)]
+        return [rp.prepare_record(reference_merge(r, common), i) for i, r in enumerate(records)]
 
     assert outcome(lambda: rp.prepare_records(records, common)) == outcome(one_by_one)
     assert (records, common) == before  # the request is never modified
@@ -381,7 +376,7 @@ anything = st.dictionaries(st.sampled_from([*sorted(fields), "Other"]), json_val
 def test_malformed_input_only_ever_raises_record_error(record: Any, common: Any) -> None:
     """Batch load relies on it: a bad record is a RecordError, never a crash."""
     try:
-        rp.prepare_record(rp.merge_common(record, common), 0)
+        rp.prepare_record(record, 0)
     except rp.RecordError as error:
         assert error.reason
     try:

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from tsmock.backend import records as rp
+from tsmock.backend import write as rp
 from tsmock.backend.errors import ValidationException
 from tsmock.backend.models import NO_MEASURE_VALUES, Record, RecordIndex, Table
+from tsmock.backend.write.limits import MULTI_VALUES_TOO_LARGE
 
 # 2023-11-14T22:13:20.123456789Z: not on a whole millisecond on purpose.
 NOW_NS = 1_700_000_000_123_000_000  # a whole millisecond: the window is rounded to ms
@@ -118,7 +119,7 @@ class TestMerge:
         assert prepared.series_key == (("host", "h1"), ("region", "eu"))
         assert prepared.dimensions == {"host": "h1", "region": "eu"}
 
-    def test_merge_common_returns_the_merged_record(self) -> None:
+    def test_the_record_s_members_win_over_common_ones(self) -> None:
         common = {
             "Dimensions": [{"Name": "region", "Value": "eu"}],
             "MeasureValueType": "BIGINT",
@@ -132,24 +133,19 @@ class TestMerge:
             "MeasureValue": "7",
             "Version": 4,
         }
-        assert rp.merge_common(record, common) == {
-            "Dimensions": [{"Name": "region", "Value": "eu"}, {"Name": "host", "Value": "h1"}],
-            "MeasureName": "m",
-            "MeasureValue": "7",
-            "MeasureValueType": "BIGINT",
-            "Time": "5",
-            "TimeUnit": "SECONDS",
-            "Version": 4,
-        }
+        (prepared,) = rp.prepare_records([record], common)
+        assert prepared.dimensions == {"host": "h1", "region": "eu"}
+        assert (prepared.measure_name, prepared.measure_value) == ("m", "7")
+        assert prepared.measure_value_type == "BIGINT"
+        assert prepared.time_ns == 5 * 10**9
+        assert prepared.version == 4
 
     def test_overlapping_dimension_names_refuse_the_request(self) -> None:
         common = {"Dimensions": [{"Name": "host", "Value": "a"}]}
         records = [rec(), rec(Dimensions=[{"Name": "host", "Value": "b"}])]
         expected = "Dimension names must be unique within a record. Duplicate dimension name: host."
         assert refused(records, common) == expected
-        with pytest.raises(rp.RecordError) as caught:
-            rp.merge_common(records[0], common)
-        assert caught.value.reason == expected
+        assert refused(records[:1], common) == expected
 
     @pytest.mark.parametrize("where", ["record", "common"])
     def test_a_repeated_dimension_name_refuses_the_request(self, where: str) -> None:
@@ -432,10 +428,12 @@ class TestRequestChecks:
     def test_malformed_common_attributes(self) -> None:
         with pytest.raises(ValidationException):
             rp.prepare_records([rec()], {"Dimensions": [{"Value": "x"}]})
+        with pytest.raises(ValidationException):
+            rp.prepare_records([rec()], {"Dimensions": "x"})
+        with pytest.raises(ValidationException):
+            rp.prepare_records([rec()], "x")  # type: ignore[arg-type]
         with pytest.raises(rp.RecordError):
-            rp.merge_common(rec(), {"Dimensions": "x"})
-        with pytest.raises(rp.RecordError):
-            rp.merge_common("x", None)  # type: ignore[arg-type]
+            rp.prepare_record("x", 0)  # type: ignore[arg-type]
 
 
 # --- §6.5 parse_measure_value -----------------------------------------------------------
@@ -1047,5 +1045,5 @@ def test_doubles_in_exponent_form_count_toward_the_multi_values_limit() -> None:
         "MeasureValues": values,
     }
     result = write(make_table(), [record])
-    assert reasons(result) == [rp.MULTI_VALUES_TOO_LARGE]
+    assert reasons(result) == [MULTI_VALUES_TOO_LARGE]
     assert result.total == 0

@@ -40,8 +40,6 @@ def _host_url(service: Service) -> re.Pattern[str]:
 
 
 _BY_ENDPOINT_PREFIX = {service.endpoint_prefix: service.name for service in SERVICES.values()}
-#: Request-context key of the members given to the client call.
-_SENT_PARAMS = "tsmock_sent_params"
 
 
 class _Body:
@@ -75,14 +73,8 @@ def _answer(request: AWSPreparedRequest, state: MockState, service_name: str) ->
     # botocore's JSON serializer sends bytes; other bodies are read the same way
     # as those of plain requests.
     body = _body_bytes(request.body)
-    context = getattr(request, "context", None) or {}
     response = dispatch.handle(
-        state,
-        _region(request, state, service_name),
-        request.headers,
-        body,
-        context.get(_SENT_PARAMS),
-        service_name,
+        state, _region(request, state, service_name), request.headers, body, service_name
     )
     headers = HTTPHeaders()
     for name, value in response.headers.items():
@@ -111,15 +103,6 @@ class _ServiceHandlers:
             return None
         return _answer(request, state, self.service_name)
 
-    def remember_params(self, params: Any, context: Any = None, **kwargs: Any) -> None:
-        """``before-parameter-build.<service>``: keep the members botocore will send.
-
-        The request context travels with the request to ``before-send``, where
-        the dispatcher may use these members instead of decoding the body again.
-        """
-        if context is not None and _answering(self.service_name) is not None:
-            context[_SENT_PARAMS] = params
-
     def choose_signer(self, **kwargs: Any) -> Any:
         """``choose-signer.<service>``: no signing (no credentials) while answered."""
         return botocore.UNSIGNED if _answering(self.service_name) is not None else None
@@ -129,14 +112,12 @@ class _ServiceHandlers:
         return [
             (f"before-send.{name}", self.before_send),
             (f"choose-signer.{name}", self.choose_signer),
-            (f"before-parameter-build.{name}", self.remember_params),
         ]
 
 
 _HANDLERS = {name: _ServiceHandlers(name) for name in SERVICES}
 # Timestream Write's handlers by name, as earlier releases exposed them.
 before_send = _HANDLERS[WRITE].before_send
-remember_params = _HANDLERS[WRITE].remember_params
 choose_signer = _HANDLERS[WRITE].choose_signer
 
 _BUILTIN = [entry for handlers in _HANDLERS.values() for entry in handlers.builtin()]
@@ -262,7 +243,7 @@ def _start_requests_mock() -> Any:
             match = host_url.fullmatch(request.url)
             region = match["region"] if match else state.region_name
             response = dispatch.handle(
-                state, region, request.headers, _body_bytes(request.body), None, service.name
+                state, region, request.headers, _body_bytes(request.body), service.name
             )
             return response.status, response.headers, response.body
 

@@ -57,7 +57,10 @@ class _NoNetwork:
 
 
 class _MotoS3:
-    """A botocore S3 client whose requests moto answers in-process (one per activation, made on first use)."""
+    """A botocore S3 client whose requests moto answers in-process.
+
+    One per activation's store, made on first use.
+    """
 
     def __init__(self) -> None:
         self._client: Any = None

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from tsmock.backend import records as write_path
+from tsmock.backend import write as write_path
 from tsmock.backend.errors import (
     ConflictException,
     ResourceNotFoundException,

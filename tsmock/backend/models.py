@@ -9,7 +9,8 @@ from types import MappingProxyType
 from typing import Any
 
 NANOS_PER_SECOND = 1_000_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: The Unix epoch, in UTC.
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Shared by every single-measure record, which has no ``measure_values``.
 NO_MEASURE_VALUES: Mapping[str, tuple[str, str]] = MappingProxyType({})
 
@@ -21,7 +22,7 @@ def epoch_seconds(moment: datetime) -> float:
 
 def ns_from_datetime(moment: datetime) -> int:
     """An aware datetime as nanoseconds since the epoch (exact: no float in between)."""
-    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
+    return (moment - EPOCH) // timedelta(microseconds=1) * 1000
 
 
 def utc_now_ns() -> int:
@@ -32,7 +33,7 @@ def utc_now_ns() -> int:
 
 def datetime_from_ns(time_ns: int) -> datetime:
     """Nanoseconds since the epoch as an aware UTC datetime (microsecond precision)."""
-    return _EPOCH + timedelta(microseconds=time_ns // 1000)
+    return EPOCH + timedelta(microseconds=time_ns // 1000)
 
 
 @dataclass(slots=True, eq=True)

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from tsmock.backend import arns, tagging, validation
-from tsmock.backend import records as write_path
+from tsmock.backend import write as write_path
 from tsmock.backend.batch_load import BatchLoadOperations
 from tsmock.backend.errors import (
     ConflictException,

@@ -1,0 +1,316 @@
+"""Ingestion: the per-record checks against the table, upserts, and storage.
+
+Records are checked one by one, in request order, against what the table holds
+(docs/operations/write-records.md, "Per-record checks", "Versions and upserts",
+"Customer-defined partition keys"); each accepted record is stored at once, so a
+later record of the same request sees the earlier ones. Refused records become
+``RejectedRecords``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tsmock.backend.models import NO_MEASURE_VALUES, Record, SeriesKey, Table
+from tsmock.backend.write.limits import (
+    MAGNETIC,
+    MAX_DIMENSIONS_PER_TABLE,
+    MAX_MEASURES_PER_TABLE,
+    MAX_MULTI_ATTRIBUTES_PER_TABLE,
+    MEMORY,
+    SAME_VERSION,
+    dimension_is_measure_reason,
+    lower_version_reason,
+    measure_is_dimension_reason,
+    missing_partition_key_reason,
+    too_many_dimensions_reason,
+    too_many_measures_reason,
+    too_many_multi_attributes_reason,
+    type_conflict_reason,
+)
+from tsmock.backend.write.prepared import PreparedRecord
+from tsmock.backend.write.values import comparable, parse_value
+from tsmock.backend.write.window import ingestion_window
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What `ingest` did: ``RecordsIngested`` counts and ``RejectedRecords``."""
+
+    memory_store: int = 0
+    magnetic_store: int = 0
+    #: ``{"RecordIndex", "Reason", "ExistingVersion"?}`` entries, in request order.
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """``RecordsIngested.Total``: every accepted record (§6.9)."""
+        return self.memory_store + self.magnetic_store
+
+
+def required_partition_key(schema: object) -> str | None:
+    """The dimension a record must carry (§9: DIMENSION key, EnforcementInRecord REQUIRED).
+
+    Open question §13 #18: an omitted ``EnforcementInRecord`` means OPTIONAL.
+    """
+    keys = schema.get("CompositePartitionKey") if isinstance(schema, dict) else None
+    for key in keys if isinstance(keys, list) else ():
+        if (
+            isinstance(key, dict)
+            and key.get("Type") == "DIMENSION"
+            and key.get("EnforcementInRecord") == "REQUIRED"
+            and isinstance(key.get("Name"), str)
+        ):
+            return str(key["Name"])
+    return None
+
+
+#: Marks a bucket not looked up yet (None means "looked up, does not exist").
+_UNKNOWN: Any = object()
+#: What no record's ``attribute_types`` is.
+_NONE_YET = object()
+
+
+class _SeriesState:
+    """A series during one `ingest` call."""
+
+    __slots__ = ("buckets", "dimensions", "known", "names")
+
+    def __init__(self, key: SeriesKey) -> None:
+        self.names = frozenset(name for name, _ in key)
+        #: Whether the table has accepted all these dimension names (stays true).
+        self.known = False
+        #: The index's shared mapping, once a record of the series is stored.
+        self.dimensions: Mapping[str, str] | None = None
+        #: The index's bucket of each measure name looked up so far.
+        self.buckets: dict[str, dict[int, Record] | None] = {}
+
+
+@dataclass(slots=True)
+class _NewNames:
+    """Names a record brings to its table, recorded once the record is accepted."""
+
+    dimensions: list[str]
+    measures: list[tuple[str, str]]
+    attributes: list[str]
+
+    def record_in(self, table: Table) -> None:
+        table.dimension_names.update(self.dimensions)
+        table.measure_types.update(self.measures)
+        table.multi_attribute_names.update(self.attributes)
+
+
+def _check_new_names(
+    table: Table, record: PreparedRecord, dimension_names: frozenset[str]
+) -> tuple[str | None, _NewNames | None]:
+    """Checks #15–#17 for a record with names or types its table has not accepted.
+
+    Names the table has accepted passed these checks when first written, so a
+    record with none new needs no check. Gives (reason, None) for a refused
+    record, else (None, the names to record once it is accepted).
+    """
+    measure_types = table.measure_types
+    table_dimensions = table.dimension_names
+    attributes = table.multi_attribute_names
+    # Every measure name of the record with its type: its own and, for MULTI,
+    # each attribute's (§6.6: attributes are type-locked like measures).
+    typed = [(record.measure_name, record.measure_value_type)]
+    if record.measure_values is not None:
+        typed.extend((name, vt) for name, (_, vt) in record.measure_values.items())
+    new_dimensions = sorted(dimension_names - table_dimensions)
+    new_measures = list(dict.fromkeys(name for name, _ in typed if name not in measure_types))
+    new_attributes = [name for name in record.measure_values or () if name not in attributes]
+    # §6.4 #15: table-level limits; the reason names the first name over the limit.
+    room = MAX_DIMENSIONS_PER_TABLE - len(table_dimensions)
+    if len(new_dimensions) > room:
+        return too_many_dimensions_reason(new_dimensions[room]), None
+    room = MAX_MEASURES_PER_TABLE - len(measure_types)
+    if len(new_measures) > room:
+        return too_many_measures_reason(new_measures[room]), None
+    room = MAX_MULTI_ATTRIBUTES_PER_TABLE - len(attributes)
+    if len(new_attributes) > room:
+        return too_many_multi_attributes_reason(new_attributes[room]), None
+    # §6.4 #16: type locking, against the table and within the record.
+    types: dict[str, str] = {}
+    for name, value_type in typed:
+        old = measure_types.get(name) or types.get(name)
+        if old is not None and old != value_type:
+            return type_conflict_reason(name, old, value_type), None
+        types[name] = value_type
+    # §6.4 #17: reserved names, then one namespace for dimension and measure names.
+    if record.reserved_reason is not None:
+        return record.reserved_reason, None
+    for name in new_dimensions:
+        if name in measure_types or name in types:
+            return dimension_is_measure_reason(name), None
+    for name in new_measures:
+        if name in table_dimensions or name in dimension_names:
+            return measure_is_dimension_reason(name), None
+    new_names = [(name, types[name]) for name in new_measures]
+    return None, _NewNames(new_dimensions, new_names, new_attributes)
+
+
+def _knows_attribute_types(table: Table, attribute_types: Iterable[tuple[str, str]]) -> bool:
+    """Whether the table has every one of these (multi-measure attribute, type) pairs."""
+    measure_types = table.measure_types
+    attributes = table.multi_attribute_names
+    for name, value_type in attribute_types:
+        if name not in attributes or measure_types.get(name) != value_type:
+            return False
+    return True
+
+
+def _same_value(existing: Record, record: PreparedRecord) -> bool:
+    """Whether a stored record holds the incoming value (§8.2), compared parsed."""
+    value_type = record.measure_value_type
+    if existing.measure_value_type != value_type:
+        return False
+    if record.measure_values is None:
+        stored, value = existing.measure_value, record.measure_value
+        if stored == value:
+            return True
+        return (
+            stored is not None
+            and value is not None
+            and parse_value(stored, value_type, 1) == parse_value(value, value_type, 1)
+        )
+    return comparable(existing.measure_values) == comparable(record.measure_values)
+
+
+def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestResult:
+    """Checks §6.4 #14–#20 record by record and stores the accepted ones at once.
+
+    Records are applied in order, so a later record sees the earlier ones of the
+    same request (§8.4, open question §13 #13). Every refused record is listed in
+    ``rejected``, in request order (§13 #30), and changes nothing. Version
+    conflicts with magnetic-store records are reported here too, where AWS
+    reports them later to S3: a deliberate deviation (§7.4, §13 #25). The caller
+    holds the backend lock.
+    """
+    result = IngestResult()
+    rejected = result.rejected
+    window = ingestion_window(table, now_ns)
+    window_reason: str | None = None
+    required_key = required_partition_key(table.schema)
+    index = table.index
+    measure_types = table.measure_types
+    table_dimensions = table.dimension_names
+    # Records of one request and series share their key object (`_Preparer`).
+    series_states: dict[int, _SeriesState] = {}
+    # Attribute types of a request (`PreparedRecord.attribute_types`) the table
+    # knows: then so does each record of it (a table never forgets a name or
+    # changes its type), without a look of its own. Never None, which records
+    # without such types carry.
+    known_types: object = _NONE_YET
+    memory = magnetic = 0
+    stored_any = False
+    key: SeriesKey | None = None
+    series: _SeriesState | None = None
+    for record in prepared:
+        if record.series_key is not key or series is None:
+            key = record.series_key
+            series = series_states.get(id(key))
+            if series is None:
+                series = series_states[id(key)] = _SeriesState(key)
+        if not series.known:
+            series.known = table_dimensions.issuperset(series.names)
+        issues = record.issues
+        reason = None if issues is None else issues[0]  # §6.4 #14
+        new_names: _NewNames | None = None
+        if reason is None and (
+            not series.known
+            or measure_types.get(record.measure_name) != record.measure_value_type
+            or (
+                record.measure_values is not None
+                and record.attribute_types is not known_types
+                and not _knows_attribute_types(
+                    table, ((name, vt) for name, (_, vt) in record.measure_values.items())
+                )
+            )
+        ):
+            reason, new_names = _check_new_names(table, record, series.names)  # #15-#17
+        if reason is None and required_key is not None and required_key not in series.names:
+            reason = missing_partition_key_reason(required_key)  # §6.4 #18, §9
+        time_ns = record.time_ns
+        store = MEMORY
+        if reason is None:  # §6.4 #19
+            placed = window.store_for(time_ns)
+            if placed is not None:
+                store = placed
+            else:
+                if window_reason is None:
+                    window_reason = window.reason
+                reason = window_reason
+        existing_version: int | None = None
+        bucket = existing = None
+        if reason is None:  # §6.4 #20, §8.2
+            name = record.measure_name
+            bucket = series.buckets.get(name, _UNKNOWN)
+            if bucket is _UNKNOWN:
+                bucket = series.buckets[name] = index.bucket(key, name)
+            existing = None if bucket is None else bucket.get(time_ns)
+            if existing is not None and record.version <= existing.version:
+                if _same_value(existing, record):
+                    # Open question §13 #12: the same value with the same or a lower
+                    # version is an accepted no-op, counted in the store where the
+                    # stored record lives (§6.9).
+                    if existing.store == MAGNETIC:
+                        magnetic += 1
+                    else:
+                        memory += 1
+                    continue
+                if record.version == existing.version:
+                    reason = SAME_VERSION
+                else:
+                    existing_version = existing.version
+                    reason = lower_version_reason(record.version, existing_version)
+        if reason is not None:
+            entry: dict[str, Any] = {"RecordIndex": record.index, "Reason": reason}
+            if existing_version is not None:
+                entry["ExistingVersion"] = existing_version
+            rejected.append(entry)
+            continue
+
+        if new_names is not None:
+            new_names.record_in(table)
+            series.known = True
+        if (
+            record.attribute_types is not known_types
+            and record.attribute_types is not None
+            and _knows_attribute_types(table, record.attribute_types.items())
+        ):
+            # Checked after each stored record until the table knows them all.
+            known_types = record.attribute_types
+        dimensions = series.dimensions
+        if dimensions is None:
+            dimensions = series.dimensions = index.series_dimensions(key)
+        stored = Record(
+            dimensions,
+            record.measure_name,
+            record.measure_value_type,
+            record.measure_value,
+            NO_MEASURE_VALUES if record.measure_values is None else record.measure_values,
+            time_ns,
+            record.version,
+            store,
+        )
+        if bucket is None:
+            name = record.measure_name
+            bucket = series.buckets[name] = index.new_bucket(key, name)
+            index.insert(bucket, stored)
+        elif existing is None:
+            index.insert(bucket, stored)
+        else:
+            index.replace(bucket, stored)
+        stored_any = True
+        if store is MEMORY:
+            memory += 1
+        else:
+            magnetic += 1
+    if stored_any:
+        table.generation += 1
+    result.memory_store = memory
+    result.magnetic_store = magnetic
+    return result
