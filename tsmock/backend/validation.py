@@ -83,9 +83,12 @@ def check_magnetic_store_write_properties(properties: Mapping[str, Any]) -> None
     if not properties.get("EnableMagneticStoreWrites"):
         return
     location = properties.get("MagneticStoreRejectedDataLocation") or {}
-    s3 = location.get("S3Configuration") or {}
+    check_kms_key(location.get("S3Configuration") or {}, "MagneticStoreRejectedDataLocation")
+
+
+def check_kms_key(s3: Mapping[str, Any], where: str) -> None:
+    """An S3 location encrypted with SSE_KMS must name its key [DOC]."""
     if s3.get("EncryptionOption") == "SSE_KMS" and not s3.get("KmsKeyId"):
         raise ValidationException(
-            "KmsKeyId must be specified in MagneticStoreRejectedDataLocation when "
-            "EncryptionOption is SSE_KMS."
+            f"KmsKeyId must be specified in {where} when EncryptionOption is SSE_KMS."
         )
