@@ -131,9 +131,7 @@ class TaskRunner:
         s3 = task.report_configuration["ReportS3Configuration"]
         key = report_key(s3.get("ObjectKeyPrefix"), task.task_id)
         try:
-            self.objects.put_object(
-                s3["BucketName"], key, json.dumps(report), create_bucket=False
-            )
+            self.objects.put_object(s3["BucketName"], key, json.dumps(report), create_bucket=False)
         except ObjectStoreError as error:
             if task.error_message is None:
                 task.error_message = f"The error report could not be written: {error.reason}"
