@@ -23,7 +23,8 @@ from tsmock.services import SERVICES, WRITE
 
 _TITLES = {WRITE: "Timestream Write", "timestream-query": "Timestream Query"}
 
-# The service's own texts are known only for RejectedRecordsException (§6.8);
+# The service's own texts are known only for RejectedRecordsException
+# (docs/operations/write-records.md);
 # the others are plausible service-style sentences.
 _DEFAULT_MESSAGES = {
     "ThrottlingException": "Rate exceeded",
@@ -217,7 +218,8 @@ class FaultInjector:
                 )
         if error_code == "InvalidEndpointException" and times is None:
             # botocore drops its endpoint cache, re-discovers and resends on every
-            # InvalidEndpointException without any attempt limit (§2.4).
+            # InvalidEndpointException without any attempt limit
+            # (docs/operations/describe-endpoints.md).
             raise ValueError(
                 "InvalidEndpointException needs a finite `times`: botocore re-discovers "
                 "and retries it without limit, so times=None would never end."

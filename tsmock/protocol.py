@@ -62,7 +62,8 @@ def operation_of(headers: Mapping[str, Any], service: str = SERVICE_NAME) -> str
     prefix = _target_prefix(service)
     operation = target[len(prefix) :] if target.startswith(prefix) else ""
     if operation not in _operation_names(service):
-        # What the service's front end answers for a target it does not serve (§2.5).
+        # What the service's front end answers for a target it does not serve
+        # (docs/operations/describe-endpoints.md).
         raise UnknownOperationException("")
     return operation
 

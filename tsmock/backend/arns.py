@@ -1,4 +1,4 @@
-"""ARNs, partitions and DNS suffixes of Timestream resources (behavior reference §3.2)."""
+"""ARNs, partitions and DNS suffixes of Timestream resources (docs/operations/index.md)."""
 
 from __future__ import annotations
 
@@ -29,12 +29,15 @@ def dns_suffix(region: str) -> str:
 
 
 def database_arn(region: str, account: str, database: str) -> str:
-    """``arn:{partition}:timestream:{region}:{account}:database/{db}`` (§3.2)."""
+    """``arn:{partition}:timestream:{region}:{account}:database/{db}``.
+
+    See docs/operations/index.md.
+    """
     return f"arn:{partition(region)}:timestream:{region}:{account}:database/{database}"
 
 
 def table_arn(region: str, account: str, database: str, table: str) -> str:
-    """The database ARN followed by ``/table/{table}`` (§3.2)."""
+    """The database ARN followed by ``/table/{table}`` (docs/operations/index.md)."""
     return f"{database_arn(region, account, database)}/table/{table}"
 
 
@@ -56,7 +59,10 @@ class ResourceArn:
 
 
 def parse_resource_arn(arn: str) -> ResourceArn:
-    """Split a database or table ARN; a malformed ARN is a ValidationException (§11)."""
+    """Split a database or table ARN; a malformed ARN is a ValidationException.
+
+    See docs/operations/tag-resource.md.
+    """
     match = _RESOURCE_ARN.fullmatch(arn)
     if match is None:
         raise ValidationException(f"Invalid resource ARN: {arn}")

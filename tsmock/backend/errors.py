@@ -1,7 +1,7 @@
 """One exception class per AWS error code of Timestream Write.
 
 The HTTP statuses follow the Developer Guide page "Timestream specific error
-codes" (behavior reference §1.3): botocore maps errors by ``__type``, but 429
+codes" (docs/operations/index.md): botocore maps errors by ``__type``, but 429
 and 500 drive its retries and 421 drives endpoint re-discovery.
 """
 
@@ -19,7 +19,7 @@ class TimestreamError(Exception):
     code: ClassVar[str] = "InternalServerException"
     status: ClassVar[int] = 500
     namespace: ClassVar[str] = SERVICE_NAMESPACE
-    #: Body key of the message: service errors use ``Message`` (§1.3).
+    #: Body key of the message: service errors use ``Message`` (docs/operations/index.md).
     message_key: ClassVar[str] = "Message"
 
     def __init__(self, message: str, **extra: Any) -> None:
@@ -44,7 +44,10 @@ class ValidationException(TimestreamError):
 
 
 class FrameworkValidationException(ValidationException):
-    """A constraint failure found by the request framework (Coral format, §1.4)."""
+    """A constraint failure found by the request framework (Coral format).
+
+    See docs/operations/index.md.
+    """
 
     namespace = COERCION_NAMESPACE
     message_key = "message"
@@ -72,7 +75,7 @@ class AccessDeniedException(TimestreamError):
 
 
 class ServiceQuotaExceededException(TimestreamError):
-    """A quota of §12 would be exceeded (HTTP 402)."""
+    """A quota of docs/operations/index.md would be exceeded (HTTP 402)."""
 
     code = "ServiceQuotaExceededException"
     status = 402
@@ -113,7 +116,7 @@ class RejectedRecordsException(TimestreamError):
 
 
 class UnknownOperationException(TimestreamError):
-    """A target the front end does not serve (HTTP 404, §2.5)."""
+    """A target the front end does not serve (HTTP 404, docs/operations/describe-endpoints.md)."""
 
     code = "UnknownOperationException"
     status = 404

@@ -165,7 +165,7 @@ class Table:
     arn: str
     memory_retention_hours: int
     magnetic_retention_days: int
-    #: ``MagneticStoreWriteProperties`` as sent (echoed exactly, §3.4).
+    #: ``MagneticStoreWriteProperties`` as sent (echoed exactly, docs/operations/index.md).
     magnetic_store_write_properties: dict[str, Any]
     #: ``Schema`` as sent, or the default MEASURE partition key.
     schema: dict[str, Any]
@@ -174,7 +174,7 @@ class Table:
     status: str = "ACTIVE"
     tags: dict[str, str] = field(default_factory=dict)
     #: After a memory retention increase: the oldest time (ns) the memory store
-    #: can hold until it has filled up (behavior reference §7.3).
+    #: can hold until it has filled up (docs/operations/write-records.md).
     memory_window_floor_ns: int | None = None
     #: Table-level name bookkeeping for the write path: measure (and MULTI
     #: attribute) name -> type, distinct dimension names, MULTI attribute names.

@@ -1,8 +1,10 @@
-"""Opaque NextTokens that encode the last position, not an offset (§4).
+"""Opaque NextTokens that encode the last position, not an offset.
+
+See docs/operations/list-databases.md.
 
 A token names the operation and the sort key of the last item returned, so the
 next page starts right after it even when items were created or deleted in
-between; anything else is "Invalid pagination token." (§13 #6).
+between; anything else is "Invalid pagination token." (an open question).
 """
 
 from __future__ import annotations

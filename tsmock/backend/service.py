@@ -71,14 +71,14 @@ class TimestreamWriteBackend(BatchLoadOperations):
     # --- lookups --------------------------------------------------------------------
 
     def get_database(self, database_name: str) -> Database:
-        """The database by name, or ResourceNotFoundException (§3.5)."""
+        """The database by name, or ResourceNotFoundException (docs/operations/index.md)."""
         database = self.databases.get(database_name)
         if database is None:
             raise ResourceNotFoundException(f"The database {database_name} does not exist.")
         return database
 
     def get_table(self, database_name: str, table_name: str) -> Table:
-        """The table by name; the database is checked first (§3.5 precedence)."""
+        """The table by name; the database is checked first (docs/operations/index.md)."""
         table = self.get_database(database_name).tables.get(table_name)
         if table is None:
             raise ResourceNotFoundException(f"The table {table_name} does not exist.")
@@ -87,8 +87,12 @@ class TimestreamWriteBackend(BatchLoadOperations):
     # --- endpoints ------------------------------------------------------------------
 
     def describe_endpoints(self) -> list[dict[str, Any]]:
-        """DescribeEndpoints (§2.1): the cell address and its cache period."""
-        # §2.1: one cell address and the real 24 h cache period (§13 #27).
+        """DescribeEndpoints: the cell address and its cache period.
+
+        See docs/operations/describe-endpoints.md.
+        """
+        # docs/operations/describe-endpoints.md: one cell address and the real 24 h cache period (an
+        # open question).
         address = f"ingest-cell1.timestream.{self.region_name}.{arns.dns_suffix(self.region_name)}"
         return [{"Address": address, "CachePeriodInMinutes": ENDPOINT_CACHE_MINUTES}]
 
@@ -100,8 +104,9 @@ class TimestreamWriteBackend(BatchLoadOperations):
         kms_key_id: str | None = None,
         tags: list[dict[str, str]] | None = None,
     ) -> Database:
-        """CreateDatabase (§5.1)."""
-        # §3.6: there is no resource to look up first, so the request's own rules
+        """CreateDatabase (docs/operations/create-database.md)."""
+        # docs/operations/index.md: there is no resource to look up first, so the request's own
+        # rules
         # (key form, tag rules and the 50-tag limit) come before the conflict check.
         if kms_key_id is not None:
             validation.check_kms_key_id(kms_key_id)
@@ -129,13 +134,16 @@ class TimestreamWriteBackend(BatchLoadOperations):
             return database
 
     def describe_database(self, database_name: str) -> Database:
-        """DescribeDatabase (§5.2)."""
+        """DescribeDatabase (docs/operations/describe-database.md)."""
         return self.get_database(database_name)
 
     def update_database(self, database_name: str, kms_key_id: str) -> Database:
-        """UpdateDatabase (§5.4): a new key moves ``LastUpdatedTime``, the same key does not."""
+        """UpdateDatabase: a new key moves ``LastUpdatedTime``, the same key does not.
+
+        See docs/operations/update-database.md.
+        """
         with self.lock:
-            # §3.6: existence before the service's own rules.
+            # docs/operations/index.md: existence before the service's own rules.
             database = self.get_database(database_name)
             validation.check_kms_key_id(kms_key_id)
             if database.kms_key_id != kms_key_id:
@@ -144,7 +152,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
             return database
 
     def delete_database(self, database_name: str) -> None:
-        """DeleteDatabase (§5.5): only an empty database can go."""
+        """DeleteDatabase (docs/operations/delete-database.md): only an empty database can go."""
         with self.lock:
             database = self.get_database(database_name)
             if database.tables:
@@ -157,7 +165,10 @@ class TimestreamWriteBackend(BatchLoadOperations):
     def list_databases(
         self, max_results: int | None = None, next_token: str | None = None
     ) -> tuple[list[Database], str | None]:
-        """ListDatabases (§5.3): one page in name order and the next token."""
+        """ListDatabases: one page in name order and the next token.
+
+        See docs/operations/list-databases.md.
+        """
         with self.lock:
             items = list(self.databases.values())
         return paginate("ListDatabases", items, lambda db: (db.name,), max_results, next_token, 20)
@@ -173,9 +184,9 @@ class TimestreamWriteBackend(BatchLoadOperations):
         magnetic_store_write_properties: dict[str, Any] | None = None,
         schema: dict[str, Any] | None = None,
     ) -> Table:
-        """CreateTable (§5.6)."""
+        """CreateTable (docs/operations/create-table.md)."""
         with self.lock:
-            # §3.6: the database must exist before any rule of the request is
+            # docs/operations/index.md: the database must exist before any rule of the request is
             # looked at; then the request's own rules, then conflicts and quotas.
             database = self.get_database(database_name)
             if magnetic_store_write_properties is not None:
@@ -203,7 +214,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
                 magnetic_retention_days=retention.get(
                     "MagneticStoreRetentionPeriodInDays", DEFAULT_MAGNETIC_RETENTION_DAYS
                 ),
-                # §3.4: echoed exactly as sent, from a copy the table owns.
+                # docs/operations/index.md: echoed exactly as sent, from a copy the table owns.
                 magnetic_store_write_properties=copy.deepcopy(magnetic_store_write_properties)
                 if magnetic_store_write_properties is not None
                 else {"EnableMagneticStoreWrites": False},
@@ -216,7 +227,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
             return table
 
     def describe_table(self, database_name: str, table_name: str) -> Table:
-        """DescribeTable (§5.7)."""
+        """DescribeTable (docs/operations/describe-table.md)."""
         return self.get_table(database_name, table_name)
 
     def update_table(
@@ -227,7 +238,10 @@ class TimestreamWriteBackend(BatchLoadOperations):
         magnetic_store_write_properties: dict[str, Any] | None = None,
         schema: dict[str, Any] | None = None,
     ) -> Table:
-        """UpdateTable (§5.9): each given structure replaces the old one."""
+        """UpdateTable: each given structure replaces the old one.
+
+        See docs/operations/update-table.md.
+        """
         with self.lock:
             table = self.get_table(database_name, table_name)
             if (
@@ -235,7 +249,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
                 and magnetic_store_write_properties is None
                 and schema is None
             ):
-                # §13 #16: nothing to update is refused.
+                # an open question: nothing to update is refused.
                 raise ValidationException(
                     "At least one of RetentionProperties, MagneticStoreWriteProperties "
                     "or Schema must be specified."
@@ -248,7 +262,8 @@ class TimestreamWriteBackend(BatchLoadOperations):
             if retention_properties is not None:
                 self._change_retention(table, retention_properties, now)
             if magnetic_store_write_properties is not None:
-                # §5.9: a given structure replaces the old one as a whole.
+                # docs/operations/update-table.md: a given structure replaces the old one as a
+                # whole.
                 table.magnetic_store_write_properties = copy.deepcopy(
                     magnetic_store_write_properties
                 )
@@ -259,7 +274,8 @@ class TimestreamWriteBackend(BatchLoadOperations):
 
     @staticmethod
     def _change_retention(table: Table, retention: dict[str, int], now: datetime) -> None:
-        # §7.3 (project decision): after an increase the memory store holds only
+        # docs/operations/write-records.md (project decision): after an increase the memory store
+        # holds only
         # what it held at the change until time fills it, so the floor is the
         # memory window's lower bound at the moment of the change; a decrease
         # applies at once: the lower bound is now − new retention, floor or not.
@@ -276,7 +292,10 @@ class TimestreamWriteBackend(BatchLoadOperations):
         table.magnetic_retention_days = retention["MagneticStoreRetentionPeriodInDays"]
 
     def delete_table(self, database_name: str, table_name: str) -> None:
-        """DeleteTable (§5.10): the table, its records and tags are gone."""
+        """DeleteTable: the table, its records and tags are gone.
+
+        See docs/operations/delete-table.md.
+        """
         with self.lock:
             database = self.get_database(database_name)
             table = database.tables.pop(table_name, None)
@@ -292,7 +311,10 @@ class TimestreamWriteBackend(BatchLoadOperations):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> tuple[list[Table], str | None]:
-        """ListTables (§5.8): of one database, or of all, in (database, table) order."""
+        """ListTables: of one database, or of all, in (database, table) order.
+
+        See docs/operations/list-tables.md.
+        """
         with self.lock:
             if database_name is not None:
                 items = list(self.get_database(database_name).tables.values())
@@ -317,22 +339,23 @@ class TimestreamWriteBackend(BatchLoadOperations):
             or arn.partition != arns.partition(self.region_name)
         ):
             # A well-formed ARN of another account or region names nothing here
-            # (§11); its database is the first thing not found (§3.5 precedence).
+            # (docs/operations/tag-resource.md); its database is the first thing not found
+            # (docs/operations/index.md precedence).
             raise ResourceNotFoundException(f"The database {arn.database} does not exist.")
         if arn.table is None:
             return self.get_database(arn.database)
         return self.get_table(arn.database, arn.table)
 
     def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> None:
-        """TagResource (§5.16, §11)."""
+        """TagResource (docs/operations/tag-resource.md)."""
         with self.lock:
-            # §3.6: the resource must exist before its tags are looked at.
+            # docs/operations/index.md: the resource must exist before its tags are looked at.
             resource = self._tagged_resource(resource_arn)
             checked = tagging.check_tags(tags)
             tagging.merge_tags(resource.tags, checked, resource_arn)
 
     def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
-        """UntagResource (§5.17): keys not present are ignored."""
+        """UntagResource (docs/operations/untag-resource.md): keys not present are ignored."""
         with self.lock:
             resource = self._tagged_resource(resource_arn)
             tagging.check_tag_keys(tag_keys)
@@ -340,7 +363,10 @@ class TimestreamWriteBackend(BatchLoadOperations):
                 resource.tags.pop(key, None)
 
     def list_tags_for_resource(self, resource_arn: str) -> dict[str, str]:
-        """ListTagsForResource (§5.18): key -> value in insertion order."""
+        """ListTagsForResource: key -> value in insertion order.
+
+        See docs/operations/list-tags-for-resource.md.
+        """
         with self.lock:
             return dict(self._tagged_resource(resource_arn).tags)
 

@@ -1,4 +1,4 @@
-"""Tag rules of Timestream resources (behavior reference §11)."""
+"""Tag rules of Timestream resources (docs/operations/tag-resource.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ _ALLOWED_PUNCTUATION = frozenset("_.:/=+-")
 
 
 def _allowed(text: str) -> bool:
-    # Letters, digits (any script), white space and + - = . _ : / (§11).
+    # Letters, digits (any script), white space and + - = . _ : / (docs/operations/tag-resource.md).
     for char in text:
         if char in _ALLOWED_PUNCTUATION:
             continue
@@ -42,7 +42,7 @@ def check_tags(tags: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         key, value = tag["Key"], tag["Value"]
         check_tag_keys([key])
         if value.lower().startswith("aws:"):
-            # §11: the prefix is reserved for keys and values alike.
+            # docs/operations/tag-resource.md: the prefix is reserved for keys and values alike.
             raise ValidationException("Tag values starting with 'aws:' are reserved.")
         if not _allowed(value):
             raise ValidationException(

@@ -34,7 +34,7 @@ def check_kms_key_id(kms_key_id: str) -> None:
 
 
 def check_schema(schema: Mapping[str, Any]) -> None:
-    """Customer-defined partition key rules (§9)."""
+    """Customer-defined partition key rules (docs/operations/write-records.md)."""
     keys = schema.get("CompositePartitionKey")
     if keys is None:
         return
@@ -58,7 +58,8 @@ def stored_schema(schema: Mapping[str, Any] | None) -> dict[str, Any]:
     """The ``Schema`` a table keeps: the request's, or the default MEASURE key.
 
     A schema sent without ``CompositePartitionKey`` (``{}``) chooses no key, so the
-    table keeps the default partitioning by measure name (§9); the reference
+    table keeps the default partitioning by measure name (docs/operations/write-records.md); the
+    documentation
     leaves its echo open, and showing the key in force is the plausible answer.
     """
     if schema is None or not schema.get("CompositePartitionKey"):
@@ -67,7 +68,10 @@ def stored_schema(schema: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def check_schema_change(current: Mapping[str, Any], new: Mapping[str, Any]) -> None:
-    """Only ``EnforcementInRecord`` of a partition key may change (§5.9)."""
+    """Only ``EnforcementInRecord`` of a partition key may change.
+
+    See docs/operations/update-table.md.
+    """
     check_schema(new)
 
     def shape(schema: Mapping[str, Any]) -> list[tuple[Any, Any]]:
@@ -79,7 +83,10 @@ def check_schema_change(current: Mapping[str, Any], new: Mapping[str, Any]) -> N
 
 
 def check_magnetic_store_write_properties(properties: Mapping[str, Any]) -> None:
-    """With magnetic writes on, an SSE_KMS error location needs a key (§5.6)."""
+    """With magnetic writes on, an SSE_KMS error location needs a key.
+
+    See docs/operations/create-table.md.
+    """
     if not properties.get("EnableMagneticStoreWrites"):
         return
     location = properties.get("MagneticStoreRejectedDataLocation") or {}

@@ -20,9 +20,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 @dataclass(frozen=True, slots=True)
 class CsvOptions:
-    """How a source file is split into fields (``CsvConfiguration``, §10.4).
+    """How a source file is split into fields (``CsvConfiguration``).
 
-    Open question §13 #19 (defaults): ``,`` ``"``, no escape character, an empty
+    Open question (defaults): ``,`` ``"``, no escape character, an empty
     field is null, no trimming. Quoting protects a value: a quoted field is never
     null and keeps its inner white space; ``TrimWhiteSpace`` trims unquoted values
     and the space around quotes.
@@ -86,7 +86,10 @@ def _physical_lines(text: str) -> Iterator[tuple[str, str]]:
 
 
 def parse_csv(text: str, options: CsvOptions) -> Iterator[CsvRow]:
-    """The rows of a CSV text, the header first; blank lines are skipped (§10.4)."""
+    """The rows of a CSV text, the header first; blank lines are skipped.
+
+    See docs/operations/create-batch-load-task.md.
+    """
     lines = _physical_lines(text)
     line_number = 0
     separator, quote, escape = options.separator, options.quote, options.escape
@@ -110,7 +113,7 @@ def _sized_row(
     line: int, fields: list[str | None] | None, error: str | None, nbytes: int
 ) -> CsvRow:
     if nbytes > MAX_ROW_BYTES:
-        # §10.1: a CSV row is at most 16 MB.
+        # docs/operations/create-batch-load-task.md: a CSV row is at most 16 MB.
         return CsvRow(line, None, "The row exceeds the maximum row size of 16 MB.", nbytes)
     return CsvRow(line, fields, error, nbytes)
 

@@ -21,7 +21,10 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 class ParseFailure(Exception):
-    """A row that cannot be turned into records (§10.5); counted in ``ParseFailures``."""
+    """A row that cannot be turned into records; counted in ``ParseFailures``.
+
+    See docs/operations/create-batch-load-task.md.
+    """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -103,9 +106,9 @@ def _member_problem(member: Any, kind: Any, where: str) -> str | None:
 
 
 def check_data_model(model: Mapping[str, Any]) -> None:
-    """The data model rules of §10.2 (all [ASSUMED] except where marked)."""
+    """The data model rules of CreateBatchLoadTask (all [ASSUMED] except where marked)."""
     if not model.get("TimeColumn"):
-        # Open question §13 #20: TimeColumn is required.
+        # Open question: TimeColumn is required.
         raise ValidationException("The data model must specify a TimeColumn.")
     dimensions = model.get("DimensionMappings") or []
     if not dimensions:
@@ -146,7 +149,8 @@ def check_data_model(model: Mapping[str, Any]) -> None:
                 )
         else:
             if value_type == "TIMESTAMP":
-                # As in WriteRecords (§6.4 #6): TIMESTAMP only inside MULTI records.
+                # As in WriteRecords (docs/operations/write-records.md): TIMESTAMP only inside MULTI
+                # records.
                 raise ValidationException(write_path.invalid_type_reason(value_type))
             if not mapping.get("SourceColumn"):
                 raise ValidationException(
@@ -165,7 +169,10 @@ def check_data_model(model: Mapping[str, Any]) -> None:
 
 
 def with_defaults(model: Mapping[str, Any]) -> dict[str, Any]:
-    """The data model as DescribeBatchLoadTask echoes it (§10.9) [REAL CLI example]."""
+    """The data model as DescribeBatchLoadTask echoes it [REAL CLI example].
+
+    See docs/operations/describe-batch-load-task.md.
+    """
     echoed = copy.deepcopy(dict(model))
     for mapping in echoed.get("DimensionMappings") or []:
         mapping.setdefault("DestinationColumn", mapping.get("SourceColumn"))
@@ -238,7 +245,10 @@ class RowMapper:
             )
 
     def records(self, fields: list[str | None]) -> list[dict[str, Any]]:
-        """The wire-format records of one row; `ParseFailure` if it has none (§10.5)."""
+        """The wire-format records of one row; `ParseFailure` if it has none.
+
+        See docs/operations/create-batch-load-task.md.
+        """
         time_text = fields[self.time_index]
         if not time_text:
             raise ParseFailure(f"The time column {self.time_column} has no value.")
@@ -309,15 +319,18 @@ class RowMapper:
         values = []
         for attribute in attributes:
             value = fields[attribute.column]
-            if value is None:  # null values are left out [ASSUMED §10.5]
+            if (
+                value is None
+            ):  # null values are left out [ASSUMED docs/operations/create-batch-load-task.md]
                 continue
             self._check_value(value, attribute.value_type)
             values.append({"Name": attribute.name, "Value": value, "Type": attribute.value_type})
         return values
 
     def _check_value(self, value: str, value_type: str) -> None:
-        # §10.5: a value that does not parse as its type is a parse failure of the
-        # row; the parsing rules are the write path's own (§6.5).
+        # docs/operations/create-batch-load-task.md: a value that does not parse as its type is a
+        # parse failure of the
+        # row; the parsing rules are the write path's own (docs/operations/write-records.md).
         try:
             write_path.parse_measure_value(value, value_type, self.time_unit)
         except write_path.RecordError as error:
@@ -332,7 +345,7 @@ def _bind_attributes(
             columns[m["SourceColumn"]],
             m["SourceColumn"],
             m.get("TargetMultiMeasureAttributeName") or m["SourceColumn"],
-            # Open question §13 #20: an attribute without a type is DOUBLE.
+            # Open question: an attribute without a type is DOUBLE.
             m.get("MeasureValueType") or "DOUBLE",
         )
         for m in mappings
@@ -381,7 +394,8 @@ def load_data_model(
     try:
         body = objects.get_object(bucket, key)
     except ObjectStoreError as error:
-        # [ASSUMED §10.2] refused at creation (AWS might fail the task later).
+        # [ASSUMED docs/operations/create-batch-load-task.md] refused at creation (AWS might fail
+        # the task later).
         raise ValidationException(
             f"The data model {location} could not be read: {error.reason}"
         ) from None

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 from tsmock.backend.write import limits as write_limits
 from tsmock.backend.write.limits import TIME_UNIT_NS
 
-#: Statuses that count against the active-task quota (§10.1 recommendation).
+#: Statuses that count against the active-task quota (docs/operations/create-batch-load-task.md
+#: recommendation).
 ACTIVE_STATUSES = frozenset({"CREATED", "IN_PROGRESS", "PENDING_RESUME"})
 FINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED"})
 MAX_ACTIVE_TASKS_PER_TABLE = 5
@@ -19,13 +20,14 @@ MAX_SOURCE_FILES = 100
 MAX_FILE_BYTES = 5 * 1024**3
 MAX_TASK_BYTES = 100 * 1024**3
 MAX_ROW_BYTES = 16 * 1024**2
-#: Open question §13 #22: how long a stopped task can be resumed.
+#: Open question: how long a stopped task can be resumed.
 RESUME_PERIOD = timedelta(days=7)
 #: Rows handed to the write path at a time (one ``ingest`` call, one clock reading).
 CHUNK_ROWS = 1000
 DEFAULT_PAGE_SIZE = 100
 
-# CsvConfiguration values the model's documentation lists (§10.4).
+# CsvConfiguration values the model's documentation lists
+# (docs/operations/create-batch-load-task.md).
 SEPARATORS = (",", "|", ";", "\t", " ")
 QUOTES = ("'", '"')
 # The data model's value names are the write path's.
@@ -34,7 +36,8 @@ ATTRIBUTE_TYPES = tuple(write_limits.ATTRIBUTE_TYPES)
 MEASURE_TYPES = (*ATTRIBUTE_TYPES, write_limits.MULTI)
 
 # --- messages -------------------------------------------------------------------------------
-# The reference gives the checks (§10.2) but not the service's texts; these are ours.
+# The documentation gives the checks (docs/operations/create-batch-load-task.md) but not the
+# service's texts; these are ours.
 
 TOO_MANY_ACTIVE_TASKS = "You have reached the maximum number of active batch load tasks."
 CLIENT_TOKEN_CONFLICT = (
@@ -43,12 +46,12 @@ CLIENT_TOKEN_CONFLICT = (
 
 
 def task_not_found(task_id: str) -> str:
-    """§3.5 / §13 #3."""
+    """docs/operations/index.md / an open question."""
     return f"The batch load task {task_id} does not exist."
 
 
 def cannot_resume(task_id: str) -> str:
-    """§5.15 [ASSUMED text]."""
+    """docs/operations/resume-batch-load-task.md [ASSUMED text]."""
     return (
         f"The batch load task {task_id} cannot be resumed. Only tasks in PROGRESS_STOPPED "
         "status can be resumed before their ResumableUntil time."

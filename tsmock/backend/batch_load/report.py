@@ -43,7 +43,7 @@ def report_document(
 
 
 def check_report_configuration(configuration: Mapping[str, Any]) -> None:
-    """§10.2: a report location is required; SSE_KMS needs a key [DOC]."""
+    """A report location is required; SSE_KMS needs a key [DOC]."""
     s3 = configuration.get("ReportS3Configuration")
     if s3 is None:
         raise ValidationException("ReportConfiguration must specify a ReportS3Configuration.")

@@ -35,9 +35,12 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Execution:
-    """What a task needs to run and to continue where it stopped (§10.7)."""
+    """What a task needs to run and to continue where it stopped.
 
-    #: Creation order within the backend (the list order, §4).
+    See docs/operations/create-batch-load-task.md.
+    """
+
+    #: Creation order within the backend (the list order, docs/operations/list-databases.md).
     sequence: int
     #: The data model in force (inline or read from S3 at creation).
     data_model: dict[str, Any]
@@ -76,7 +79,10 @@ class Stopped(Exception):
 
 
 class TaskError(Exception):
-    """The task cannot run at all (§10.3): it fails with ``ErrorMessage``."""
+    """The task cannot run at all: it fails with ``ErrorMessage``.
+
+    See docs/operations/create-batch-load-task.md.
+    """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -156,7 +162,8 @@ class TaskRunner:
         bucket, prefix = source["BucketName"], source.get("ObjectKeyPrefix") or ""
         objects = self.objects
         if run.sources is None:
-            # §10.3: everything under the prefix, in key order; empty objects and
+            # docs/operations/create-batch-load-task.md: everything under the prefix, in key order;
+            # empty objects and
             # "folder" keys are skipped. Listed once, so a resumed task loads the
             # same files.
             try:
@@ -228,7 +235,7 @@ class TaskRunner:
             columns.setdefault(name or "", index)
         for column in referenced_columns(run.data_model):
             if column not in columns:
-                # §10.4 [ASSUMED text]: the whole file fails.
+                # docs/operations/create-batch-load-task.md [ASSUMED text]: the whole file fails.
                 self._file_failed(
                     task, run, key, f"Column {column} not found in file header.", header.line
                 )
@@ -290,7 +297,8 @@ class TaskRunner:
                 try:
                     prepared.append(write_path.prepare_record(record, len(prepared)))
                 except write_path.RecordError as error:
-                    # The per-record forms of WriteRecords' request checks (§10.5).
+                    # The per-record forms of WriteRecords' request checks
+                    # (docs/operations/create-batch-load-task.md).
                     outcome.failures.append(error.reason)
                 else:
                     owners.append(outcome)
@@ -313,7 +321,8 @@ class TaskRunner:
             progress.records_ingested += ingested
             progress.record_ingestion_failures += failed
             if ingested:
-                # §10.6 [ASSUMED]: the bytes of the rows that produced ingested records.
+                # docs/operations/create-batch-load-task.md [ASSUMED]: the bytes of the rows that
+                # produced ingested records.
                 progress.bytes_metered += outcome.nbytes
             for reason in dict.fromkeys(outcome.failures):
                 run.report_line(key, reason, outcome.line)

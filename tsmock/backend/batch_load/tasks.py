@@ -72,7 +72,8 @@ class BatchLoadOperations(TaskRunner):
         #: Task id -> `BatchLoadTask`, in creation order.
         self.batch_load_tasks: dict[str, BatchLoadTask] = {}
         self._executions: dict[str, Execution] = {}
-        #: ClientToken -> (task id, request fingerprint), for idempotency (§10.2).
+        #: ClientToken -> (task id, request fingerprint), for idempotency
+        #: (docs/operations/create-batch-load-task.md).
         self._client_tokens: dict[str, tuple[str, str]] = {}
         self._task_sequence = 0
 
@@ -100,7 +101,10 @@ class BatchLoadOperations(TaskRunner):
         target_table_name: str,
         record_version: int | None,
     ) -> str:
-        """CreateBatchLoadTask (§5.12, §10.2): check, create, and in immediate mode run."""
+        """CreateBatchLoadTask: check, create, and in immediate mode run.
+
+        See docs/operations/create-batch-load-task.md.
+        """
         version = 1 if record_version is None else record_version
         fingerprint = json.dumps(
             {
@@ -118,12 +122,12 @@ class BatchLoadOperations(TaskRunner):
             if client_token is not None:
                 known = self._client_tokens.get(client_token)
                 if known is not None:
-                    # Open question §13 #24: the same token and input give the same
+                    # Open question: the same token and input give the same
                     # task, for the life of the mock; other input is a conflict.
                     if known[1] != fingerprint:
                         raise ConflictException(CLIENT_TOKEN_CONFLICT)
                     return known[0]
-            # §3.6: resources first, then the service's own rules.
+            # docs/operations/index.md: resources first, then the service's own rules.
             table = self.get_table(target_database_name, target_table_name)
             check_report_configuration(report_configuration)
             if version < 1:
@@ -144,7 +148,9 @@ class BatchLoadOperations(TaskRunner):
             self._check_quota(target_database_name, target_table_name)
             now = utc_now()
             echoed_source = copy.deepcopy(data_source_configuration)
-            echoed_source.setdefault("CsvConfiguration", {})  # §10.9 [REAL]
+            echoed_source.setdefault(
+                "CsvConfiguration", {}
+            )  # docs/operations/describe-batch-load-task.md [REAL]
             task = BatchLoadTask(
                 task_id=uuid.uuid4().hex.upper(),  # 32 hex digits, like real ids [REAL]
                 client_token=client_token,
@@ -168,7 +174,7 @@ class BatchLoadOperations(TaskRunner):
             return task.task_id
 
     def describe_batch_load_task(self, task_id: str) -> BatchLoadTask:
-        """DescribeBatchLoadTask (§5.13)."""
+        """DescribeBatchLoadTask (docs/operations/describe-batch-load-task.md)."""
         with self.lock:
             return self._task(task_id)
 
@@ -178,7 +184,10 @@ class BatchLoadOperations(TaskRunner):
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> tuple[list[BatchLoadTask], str | None]:
-        """ListBatchLoadTasks (§5.14): oldest first, optionally one status only."""
+        """ListBatchLoadTasks: oldest first, optionally one status only.
+
+        See docs/operations/list-batch-load-tasks.md.
+        """
         with self.lock:
             items = [
                 task
@@ -196,7 +205,10 @@ class BatchLoadOperations(TaskRunner):
         )
 
     def resume_batch_load_task(self, task_id: str) -> None:
-        """ResumeBatchLoadTask (§5.15, §10.7): PROGRESS_STOPPED -> PENDING_RESUME -> ..."""
+        """ResumeBatchLoadTask: PROGRESS_STOPPED -> PENDING_RESUME -> ...
+
+        See docs/operations/resume-batch-load-task.md, docs/operations/create-batch-load-task.md.
+        """
         with self.lock:
             task = self._task(task_id)
             if (
@@ -269,7 +281,8 @@ class BatchLoadOperations(TaskRunner):
     def table_deleted(self, database_name: str, table_name: str) -> None:
         """Hook called by DeleteTable (under the lock): unfinished tasks of the table fail.
 
-        §5.10 [ASSUMED]: tasks of a deleted table finish as FAILED with an error.
+        docs/operations/delete-table.md [ASSUMED]: tasks of a deleted table finish as FAILED with an
+        error.
         """
         for task in self.batch_load_tasks.values():
             if (
@@ -284,7 +297,8 @@ class BatchLoadOperations(TaskRunner):
     # --- checks -----------------------------------------------------------------------------
 
     def _check_quota(self, database_name: str, table_name: str) -> None:
-        # §10.1 / §13 #23: 5 active tasks per table, 10 per account (this backend is
+        # docs/operations/create-batch-load-task.md / an open question: 5 active tasks per table, 10
+        # per account (this backend is
         # one account and region; the quotas page counts per account and region).
         active = [t for t in self.batch_load_tasks.values() if t.status in ACTIVE_STATUSES]
         on_table = sum(

@@ -46,14 +46,14 @@ class IngestResult:
 
     @property
     def total(self) -> int:
-        """``RecordsIngested.Total``: every accepted record (§6.9)."""
+        """``RecordsIngested.Total``: every accepted record (docs/operations/write-records.md)."""
         return self.memory_store + self.magnetic_store
 
 
 def required_partition_key(schema: object) -> str | None:
-    """The dimension a record must carry (§9: DIMENSION key, EnforcementInRecord REQUIRED).
+    """The dimension a record must carry (a DIMENSION key, EnforcementInRecord REQUIRED).
 
-    Open question §13 #18: an omitted ``EnforcementInRecord`` means OPTIONAL.
+    Open question: an omitted ``EnforcementInRecord`` means OPTIONAL.
     """
     keys = schema.get("CompositePartitionKey") if isinstance(schema, dict) else None
     for key in keys if isinstance(keys, list) else ():
@@ -115,14 +115,15 @@ def _check_new_names(
     table_dimensions = table.dimension_names
     attributes = table.multi_attribute_names
     # Every measure name of the record with its type: its own and, for MULTI,
-    # each attribute's (§6.6: attributes are type-locked like measures).
+    # each attribute's (docs/operations/write-records.md: attributes are type-locked like measures).
     typed = [(record.measure_name, record.measure_value_type)]
     if record.measure_values is not None:
         typed.extend((name, vt) for name, (_, vt) in record.measure_values.items())
     new_dimensions = sorted(dimension_names - table_dimensions)
     new_measures = list(dict.fromkeys(name for name, _ in typed if name not in measure_types))
     new_attributes = [name for name in record.measure_values or () if name not in attributes]
-    # §6.4 #15: table-level limits; the reason names the first name over the limit.
+    # docs/operations/write-records.md: table-level limits; the reason names the first name over the
+    # limit.
     room = MAX_DIMENSIONS_PER_TABLE - len(table_dimensions)
     if len(new_dimensions) > room:
         return too_many_dimensions_reason(new_dimensions[room]), None
@@ -132,14 +133,15 @@ def _check_new_names(
     room = MAX_MULTI_ATTRIBUTES_PER_TABLE - len(attributes)
     if len(new_attributes) > room:
         return too_many_multi_attributes_reason(new_attributes[room]), None
-    # §6.4 #16: type locking, against the table and within the record.
+    # docs/operations/write-records.md: type locking, against the table and within the record.
     types: dict[str, str] = {}
     for name, value_type in typed:
         old = measure_types.get(name) or types.get(name)
         if old is not None and old != value_type:
             return type_conflict_reason(name, old, value_type), None
         types[name] = value_type
-    # §6.4 #17: reserved names, then one namespace for dimension and measure names.
+    # docs/operations/write-records.md: reserved names, then one namespace for dimension and measure
+    # names.
     if record.reserved_reason is not None:
         return record.reserved_reason, None
     for name in new_dimensions:
@@ -163,7 +165,10 @@ def _knows_attribute_types(table: Table, attribute_types: Iterable[tuple[str, st
 
 
 def _same_value(existing: Record, record: PreparedRecord) -> bool:
-    """Whether a stored record holds the incoming value (§8.2), compared parsed."""
+    """Whether a stored record holds the incoming value, compared parsed.
+
+    See docs/operations/write-records.md.
+    """
     value_type = record.measure_value_type
     if existing.measure_value_type != value_type:
         return False
@@ -180,13 +185,15 @@ def _same_value(existing: Record, record: PreparedRecord) -> bool:
 
 
 def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestResult:
-    """Checks §6.4 #14–#20 record by record and stores the accepted ones at once.
+    """The per-record checks, record by record; stores the accepted ones at once.
 
     Records are applied in order, so a later record sees the earlier ones of the
-    same request (§8.4, open question §13 #13). Every refused record is listed in
-    ``rejected``, in request order (§13 #30), and changes nothing. Version
+    same request (docs/operations/write-records.md, open question). Every refused record is listed
+    in
+    ``rejected``, in request order (an open question), and changes nothing. Version
     conflicts with magnetic-store records are reported here too, where AWS
-    reports them later to S3: a deliberate deviation (§7.4, §13 #25). The caller
+    reports them later to S3: a deliberate deviation (docs/operations/write-records.md, an open
+    question). The caller
     holds the backend lock.
     """
     result = IngestResult()
@@ -217,7 +224,7 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
         if not series.known:
             series.known = table_dimensions.issuperset(series.names)
         issues = record.issues
-        reason = None if issues is None else issues[0]  # §6.4 #14
+        reason = None if issues is None else issues[0]  # docs/operations/write-records.md
         new_names: _NewNames | None = None
         if reason is None and (
             not series.known
@@ -232,10 +239,10 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
         ):
             reason, new_names = _check_new_names(table, record, series.names)  # #15-#17
         if reason is None and required_key is not None and required_key not in series.names:
-            reason = missing_partition_key_reason(required_key)  # §6.4 #18, §9
+            reason = missing_partition_key_reason(required_key)  # docs/operations/write-records.md
         time_ns = record.time_ns
         store = MEMORY
-        if reason is None:  # §6.4 #19
+        if reason is None:  # docs/operations/write-records.md
             placed = window.store_for(time_ns)
             if placed is not None:
                 store = placed
@@ -245,7 +252,7 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
                 reason = window_reason
         existing_version: int | None = None
         bucket = existing = None
-        if reason is None:  # §6.4 #20, §8.2
+        if reason is None:  # docs/operations/write-records.md
             name = record.measure_name
             bucket = series.buckets.get(name, _UNKNOWN)
             if bucket is _UNKNOWN:
@@ -253,9 +260,9 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
             existing = None if bucket is None else bucket.get(time_ns)
             if existing is not None and record.version <= existing.version:
                 if _same_value(existing, record):
-                    # Open question §13 #12: the same value with the same or a lower
+                    # Open question: the same value with the same or a lower
                     # version is an accepted no-op, counted in the store where the
-                    # stored record lives (§6.9).
+                    # stored record lives (docs/operations/write-records.md).
                     if existing.store == MAGNETIC:
                         magnetic += 1
                     else:

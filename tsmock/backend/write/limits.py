@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-# --- limits (§6.3, §6.6, §12) ----------------------------------------------------------
+# --- limits (docs/operations/write-records.md, docs/operations/index.md)
+# ----------------------------------------------------------
 
 MAX_DIMENSIONS_PER_TABLE = 128
 MAX_MEASURES_PER_TABLE = 8192
@@ -23,9 +24,11 @@ MAX_SERIES_DIMENSIONS_BYTES = 2048
 MAX_VARCHAR_BYTES = 2048
 MAX_MULTI_VALUES_BYTES = 2048
 MAX_RECORD_BYTES = 2048
-#: Records may be at most this far in the future (§7.2, Quotas "Future ingestion period").
+#: Records may be at most this far in the future (docs/operations/write-records.md, Quotas "Future
+#: ingestion period").
 FUTURE_INGESTION_NS = 15 * 60 * 1_000_000_000
-#: Largest TIMESTAMP measure value: 2262-04-11 23:47:16.854775807 UTC (§6.5).
+#: Largest TIMESTAMP measure value: 2262-04-11 23:47:16.854775807 UTC
+#: (docs/operations/write-records.md).
 MAX_TIMESTAMP_NS = 2**63 - 1
 BIGINT_MIN = -(2**63)
 BIGINT_MAX = 2**63 - 1
@@ -33,7 +36,7 @@ BIGINT_MAX = 2**63 - 1
 NS_PER_HOUR = 3600 * 1_000_000_000
 NS_PER_DAY = 24 * NS_PER_HOUR
 NS_PER_MS = 1_000_000
-#: Nanoseconds per unit of ``TimeUnit`` (§6.7).
+#: Nanoseconds per unit of ``TimeUnit`` (docs/operations/write-records.md).
 TIME_UNIT_NS: Mapping[str, int] = {
     "MILLISECONDS": 1_000_000,
     "SECONDS": 1_000_000_000,
@@ -44,21 +47,22 @@ TIME_UNIT_NS: Mapping[str, int] = {
 MULTI = "MULTI"
 DOUBLE = "DOUBLE"
 # Each type name maps to one shared string: records keep it, not the request's
-# copy (a fresh string per record costs ~55 bytes, §12 memory target).
+# copy (a fresh string per record costs ~55 bytes, docs/operations/index.md memory target).
 SCALAR_TYPES: Mapping[str, str] = {t: t for t in (DOUBLE, "BIGINT", "VARCHAR", "BOOLEAN")}
 ATTRIBUTE_TYPES: Mapping[str, str] = {**SCALAR_TYPES, "TIMESTAMP": "TIMESTAMP"}
 MEMORY = "memory"
 MAGNETIC = "magnetic"
 
-# Column names the service reserves (§6.3, Developer Guide "Naming constraints").
+# Column names the service reserves (docs/operations/write-records.md, Developer Guide "Naming
+# constraints").
 _RESERVED_NAMES = frozenset({"measure_name", "measure_value", "time", "ts_non_existent_col"})
 _RESERVED_PREFIXES = ("ts_", "measure_value", "measure_name")
 
 # --- reason texts ----------------------------------------------------------------------
-# Texts marked [REAL] in the reference are the service's own; the others are the
-# reference's [ASSUMED] recommendations (§13 #10, #11) or, where it gives none, ours.
+# Texts marked [REAL] are the service's own; the others are the recommended texts
+# of open questions or, where none is recommended, ours.
 
-# ValidationException texts (§6.4 #3-#13).
+# ValidationException texts (docs/operations/write-records.md).
 NO_DIMENSION = "At least one dimension is required for a record."  # [REAL]
 NO_MEASURE_NAME = "Measure name is required for a record."
 MEASURE_VALUES_NOT_MULTI = "MeasureValues can only be specified for measure value type MULTI."
@@ -73,7 +77,7 @@ TOO_MANY_MULTI_MEASURES = (
 INVALID_TIME = "Invalid time for record."  # [REAL]
 INVALID_VERSION = "Record version must be greater than or equal to 1."
 
-# RejectedRecords reasons (§6.4 #14-#20).
+# RejectedRecords reasons (docs/operations/write-records.md).
 RECORD_TOO_LARGE = f"The record exceeds the maximum record size of {MAX_RECORD_BYTES // 1024} KB."
 SERIES_TOO_LARGE = (
     "The dimension names and values of the record exceed the maximum size of "
@@ -86,39 +90,40 @@ MULTI_VALUES_TOO_LARGE = (
     "The measure values of the multi-measure record exceed the maximum size of "
     f"{MAX_MULTI_VALUES_BYTES} bytes."
 )
-SAME_VERSION = (  # Reason A, [REAL] §8.3
+SAME_VERSION = (  # Reason A, [REAL] docs/operations/write-records.md
     "A record already exists with the same time, dimensions, measure name, and record "
     "version. A higher record version must be specified in order to update the measure "
     "value. Specifying record version is supported by the latest SDKs."
 )
-#: The window reason of batch load reports, which carries no time range (§7.2, §10.8).
+#: The window reason of batch load reports, which carries no time range
+#: (docs/operations/write-records.md, docs/operations/create-batch-load-task.md).
 WINDOW_REPORT_REASON = (
     "The record timestamp is outside the time range of the data ingestion window."
 )
 
 
 def duplicate_dimension_reason(name: str) -> str:
-    """§6.4 #3: a dimension name repeats, or is both in CommonAttributes and the record."""
+    """A dimension name repeats, or is both in CommonAttributes and the record."""
     return f"Dimension names must be unique within a record. Duplicate dimension name: {name}."
 
 
 def empty_dimension_value_reason(name: str) -> str:
-    """§6.3 / §13 #15: an empty dimension value refuses the request."""
+    """An empty dimension value refuses the request (an open question)."""
     return f"Dimension value cannot be empty for dimension {name}."
 
 
 def invalid_type_reason(value_type: object) -> str:
-    """§6.4 #6: the service's text for TIMESTAMP on a single-measure record [REAL]."""
+    """The service's text for TIMESTAMP on a single-measure record [REAL]."""
     return f"{value_type} is an invalid measure value type."
 
 
 def invalid_attribute_type_reason(value_type: object) -> str:
-    """§6.4 #10: a ``MeasureValues`` item of type MULTI."""
+    """docs/operations/write-records.md: a ``MeasureValues`` item of type MULTI."""
     return f"{value_type} is an invalid measure value type for a measure in MeasureValues."
 
 
 def duplicate_measure_reason(name: str) -> str:
-    """§6.4 #10: two ``MeasureValues`` items with one name."""
+    """docs/operations/write-records.md: two ``MeasureValues`` items with one name."""
     return (
         "Measure names must be unique within a multi-measure record. "
         f"Duplicate measure name: {name}."
@@ -126,7 +131,10 @@ def duplicate_measure_reason(name: str) -> str:
 
 
 def invalid_value_reason(value: object, value_type: object) -> str:
-    """§6.4 #13: a value that does not parse as its type (§6.5)."""
+    """docs/operations/write-records.md: a value that does not parse as its type.
+
+    See docs/operations/write-records.md.
+    """
     return f"Invalid measure value {value} for measure value type {value_type}."
 
 
@@ -136,19 +144,19 @@ def malformed(what: str) -> str:
 
 
 def dimension_name_too_long_reason(name: str) -> str:
-    """§6.4 #14: dimension names are limited in UTF-8 bytes (Quotas)."""
+    """docs/operations/write-records.md: dimension names are limited in UTF-8 bytes (Quotas)."""
     return (
         f"The dimension name {name} exceeds the maximum size of {MAX_DIMENSION_NAME_BYTES} bytes."
     )
 
 
 def measure_name_too_long_reason(name: str) -> str:
-    """§6.4 #14: measure names are limited in UTF-8 bytes (Quotas)."""
+    """docs/operations/write-records.md: measure names are limited in UTF-8 bytes (Quotas)."""
     return f"The measure name {name} exceeds the maximum size of {MAX_MEASURE_NAME_BYTES} bytes."
 
 
 def too_many_dimensions_reason(name: str) -> str:
-    """§6.4 #15: the 129th distinct dimension name of a table."""
+    """docs/operations/write-records.md: the 129th distinct dimension name of a table."""
     return (
         f"Adding the dimension {name} would exceed the maximum of "
         f"{MAX_DIMENSIONS_PER_TABLE} dimensions per table."
@@ -156,7 +164,7 @@ def too_many_dimensions_reason(name: str) -> str:
 
 
 def too_many_measures_reason(name: str) -> str:
-    """§6.4 #15: the 8193rd distinct measure name of a table."""
+    """docs/operations/write-records.md: the 8193rd distinct measure name of a table."""
     return (
         f"Adding the measure {name} would exceed the maximum of "
         f"{MAX_MEASURES_PER_TABLE} measure names per table."
@@ -164,7 +172,7 @@ def too_many_measures_reason(name: str) -> str:
 
 
 def too_many_multi_attributes_reason(name: str) -> str:
-    """§6.4 #15: the 1025th distinct multi-measure attribute of a table."""
+    """docs/operations/write-records.md: the 1025th distinct multi-measure attribute of a table."""
     return (
         f"Adding the measure {name} would exceed the maximum of "
         f"{MAX_MULTI_ATTRIBUTES_PER_TABLE} distinct measures in multi-measure records "
@@ -173,32 +181,35 @@ def too_many_multi_attributes_reason(name: str) -> str:
 
 
 def type_conflict_reason(name: str, old: str, new: str) -> str:
-    """§6.4 #16: a measure keeps the type it was first written with."""
+    """docs/operations/write-records.md: a measure keeps the type it was first written with."""
     return f"The measure {name} has type {old} in the table; it cannot be written as {new}."
 
 
 def dimension_is_measure_reason(name: str) -> str:
-    """§6.4 #17: a dimension may not take a measure's name (one column namespace)."""
+    """A dimension may not take a measure's name (one column namespace)."""
     return f"The dimension name {name} is already used as a measure name."
 
 
 def measure_is_dimension_reason(name: str) -> str:
-    """§6.4 #17: a measure may not take a dimension's name (one column namespace)."""
+    """A measure may not take a dimension's name (one column namespace)."""
     return f"The measure name {name} is already used as a dimension name."
 
 
 def reserved_name_reason(name: str, kind: str) -> str:
-    """§6.4 #17: reserved column names (§6.3)."""
+    """docs/operations/write-records.md: reserved column names.
+
+    See docs/operations/write-records.md.
+    """
     return f"{name} is a reserved name and cannot be used as a {kind} name."
 
 
 def missing_partition_key_reason(name: str) -> str:
-    """§6.4 #18 / §9: a REQUIRED dimension partition key is missing."""
+    """A REQUIRED dimension partition key is missing."""
     return f"The record is missing the required partition key dimension {name}."
 
 
 def lower_version_reason(version: int, existing_version: int) -> str:
-    """§8.3 Reason B [REAL], sent with ``ExistingVersion``."""
+    """docs/operations/write-records.md Reason B [REAL], sent with ``ExistingVersion``."""
     return (
         f"The record version {version} is lower than the existing version "
         f"{existing_version}. A higher version is required to update the measure value."

@@ -71,7 +71,7 @@ def first_duplicate(names: list[Any]) -> Any:
 
 
 def check_dimensions(pairs: tuple[tuple[str, str], ...]) -> None:
-    """§6.4 #3 and #4, and §6.3's empty values, for a dimension set not seen before."""
+    """The dimension checks, empty values included, for a dimension set not seen before."""
     if not pairs:
         raise RecordError(NO_DIMENSION)
     for name, value in pairs:
@@ -82,12 +82,12 @@ def check_dimensions(pairs: tuple[tuple[str, str], ...]) -> None:
         raise RecordError(duplicate_dimension_reason(duplicate))
     for name, value in pairs:
         if not value:
-            # Open question §13 #15: an empty value refuses the request.
+            # Open question: an empty value refuses the request.
             raise RecordError(empty_dimension_value_reason(name))
 
 
 def _without_nulls(record: dict[str, Any], common: dict[str, Any]) -> dict[str, Any]:
-    # A null member is an absent one: the common value applies (§6.2).
+    # A null member is an absent one: the common value applies (docs/operations/write-records.md).
     merged = {key: value for key, value in record.items() if value is not None}
     for key, value in common.items():
         merged.setdefault(key, value)
@@ -203,7 +203,7 @@ class Preparer:
                     merged = _without_nulls(record, common)
 
             name = merged.get("MeasureName")
-            if type(name) is not str or not name:  # §6.4 #5
+            if type(name) is not str or not name:  # docs/operations/write-records.md
                 raise RecordError(malformed("measure name") if name else NO_MEASURE_NAME)
             value_type = merged.get("MeasureValueType") or DOUBLE
             value = merged.get("MeasureValue")
@@ -215,20 +215,22 @@ class Preparer:
             else:
                 scalar_type = SCALAR_TYPES.get(value_type) if type(value_type) is str else None
             if scalar_type is None:
-                if value_type != MULTI:  # §6.4 #6: TIMESTAMP, or any unknown type
+                if (
+                    value_type != MULTI
+                ):  # docs/operations/write-records.md: TIMESTAMP, or any unknown type
                     raise RecordError(invalid_type_reason(value_type))
-                if value is not None or not values:  # §6.4 #8
+                if value is not None or not values:  # docs/operations/write-records.md
                     raise RecordError(MULTI_SHAPE)
-                multi = self._parse_multi(values, unit)  # §6.4 #10
+                multi = self._parse_multi(values, unit)  # docs/operations/write-records.md
                 scalar_type = MULTI
-            elif values is not None:  # §6.4 #7
+            elif values is not None:  # docs/operations/write-records.md
                 raise RecordError(MEASURE_VALUES_NOT_MULTI)
-            elif value is None:  # §6.4 #9
+            elif value is None:  # docs/operations/write-records.md
                 raise RecordError(NO_MEASURE_VALUE)
 
             unit_ns = 1_000_000 if unit is None else _unit_ns(unit)
             time = merged.get("Time")
-            # §6.4 #11; open question §13 #28: a missing, non-integer or negative
+            # docs/operations/write-records.md; open question: a missing, non-integer or negative
             # Time is invalid. ASCII digits only: int() would take signs, "_", spaces.
             if type(time) is not str or not time.isdigit() or not time.isascii():
                 raise RecordError(INVALID_TIME)
@@ -241,12 +243,14 @@ class Preparer:
                 version = 1
             elif type(version) is not int:
                 raise RecordError(malformed("version"))
-            elif version < 1:  # §6.4 #12
+            elif version < 1:  # docs/operations/write-records.md
                 raise RecordError(INVALID_VERSION)
             name = intern(name)  # one string per measure name, however many records
 
             if multi is not None:
-                if multi[1] is not None:  # §6.4 #13: the first invalid value
+                if (
+                    multi[1] is not None
+                ):  # docs/operations/write-records.md: the first invalid value
                     raise RecordError(multi[1])
                 append(multi_record(index, series, name, multi, time_ns, version))
                 continue
@@ -254,10 +258,11 @@ class Preparer:
                 is_double(value)
                 if scalar_type is DOUBLE
                 else parse_value(value, value_type, unit_ns) is not None
-            ):  # §6.4 #13
+            ):  # docs/operations/write-records.md
                 raise RecordError(invalid_value_reason(value, value_type))
             issues = series.issues
-            # §6.4 #14. UTF-8 takes at most 4 bytes a character: that bound clears
+            # docs/operations/write-records.md. UTF-8 takes at most 4 bytes a character: that bound
+            # clears
             # most records without counting bytes.
             if (
                 len(name) > MAX_MEASURE_NAME_BYTES // 4
@@ -296,7 +301,7 @@ class Preparer:
         return types
 
     def _parse_multi(self, values: object, unit: object) -> MultiParse:
-        """§6.4 #10 on ``MeasureValues``, and what #13 and #14 need from them.
+        """The checks of ``MeasureValues``, and what the value and size checks need from them.
 
         The first invalid value (#13) is kept, not raised: the time and version
         checks (#11, #12) come first.
@@ -364,7 +369,7 @@ class Preparer:
 
 
 def prepare_record(merged: dict[str, Any], index: int) -> PreparedRecord:
-    """Checks §6.4 #3–#13 on one merged record; raises `RecordError` with the reason.
+    """The whole-request checks of one merged record; raises `RecordError` with the reason.
 
     ``merged`` is a record as on the wire (``Dimensions``, ``MeasureName``,
     ``MeasureValue``, ``MeasureValueType``, ``MeasureValues``, ``Time``,

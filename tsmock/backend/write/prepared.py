@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from tsmock.backend.models import SeriesKey
 
-#: (size limit reason §6.4 #14, reserved name reason §6.4 #17) of a record.
+#: (size limit reason docs/operations/write-records.md, reserved name reason
+#: docs/operations/write-records.md) of a record.
 Issues = tuple[str | None, str | None]
 
 
@@ -39,7 +40,7 @@ class PreparedRecord:
 
     @property
     def reserved_reason(self) -> str | None:
-        """A reserved dimension or attribute name (§6.4 #17), if any."""
+        """A reserved dimension or attribute name (docs/operations/write-records.md), if any."""
         return None if self.issues is None else self.issues[1]
 
     @property

@@ -49,7 +49,8 @@ class Series:
             self.nbytes += name_bytes + nbytes(value)
             if name_bytes > MAX_DIMENSION_NAME_BYTES and self.dimension_name_reason is None:
                 self.dimension_name_reason = dimension_name_too_long_reason(name)
-            # The colon rule comes from the AWS IoT rule action docs (§6.3).
+            # The colon rule comes from the AWS IoT rule action docs
+            # (docs/operations/write-records.md).
             if self.reserved_reason is None and (is_reserved(name) or ":" in name):
                 self.reserved_reason = reserved_name_reason(name, "dimension")
         self.issues: Issues | None = None
@@ -67,7 +68,8 @@ class Attribute:
             raise RecordError(malformed("measure values"))
         self.name = intern(name)  # one string per attribute name, however many records
         self.nbytes = nbytes(name)
-        #: A limit (§6.4 #14) or a reserved name (§6.4 #17) it breaks, if any.
+        #: A limit (docs/operations/write-records.md) or a reserved name
+        #: (docs/operations/write-records.md) it breaks, if any.
         self.issue: Issues | None = None
         if self.nbytes > MAX_MEASURE_NAME_BYTES:
             self.issue = (measure_name_too_long_reason(name), None)
@@ -86,7 +88,7 @@ class Attribute:
 
 
 #: ``MeasureValues`` of one MULTI record, checked by `_Preparer._parse_multi`: the
-#: values, the first value that does not parse (§6.4 #13) if any, the first
+#: values, the first value that does not parse (docs/operations/write-records.md) if any, the first
 #: attribute with a long or reserved name if any, and upper bounds of the UTF-8
 #: bytes of the names and of the characters of the values. A plain tuple: one
 #: per record, and cheap to make.
@@ -96,7 +98,7 @@ MultiParse = tuple[MultiValues, "str | None", "Attribute | None", int, int]
 def multi_record(
     index: int, series: Series, name: str, multi: MultiParse, time_ns: int, version: int
 ) -> PreparedRecord:
-    """The `PreparedRecord` of a checked MULTI record, with its §6.4 #14 and #17 issues."""
+    """The `PreparedRecord` of a checked MULTI record, with its size and name issues."""
     measure_values, _, issue, names_bytes, value_chars = multi
     name_bytes = nbytes(name)
     long_attribute = reserved_attribute = None
@@ -120,7 +122,7 @@ def multi_record(
             values_bytes += value_bytes
             if value_type == "VARCHAR" and value_bytes > MAX_VARCHAR_BYTES:
                 varchar_too_large = True
-        # §6.4 #14, in the reference's order.
+        # docs/operations/write-records.md, in the documented order.
         size_reason = series.dimension_name_reason
         if size_reason is None and name_bytes > MAX_MEASURE_NAME_BYTES:
             size_reason = measure_name_too_long_reason(name)
@@ -146,7 +148,7 @@ def multi_record(
 
 
 def single_size_reason(series: Series, name: str, value_type: str, value: str) -> str | None:
-    """The first size limit (§6.4 #14, in the reference's order) a single measure exceeds."""
+    """The first size limit (in the documented order) a single measure exceeds."""
     name_bytes = nbytes(name)
     value_bytes = nbytes(value)
     if series.dimension_name_reason is not None:

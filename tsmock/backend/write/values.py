@@ -22,7 +22,8 @@ class MultiValues(dict[str, tuple[str, str]]):
     """``Record.measure_values`` of a MULTI record: name -> (value, type) as written.
 
     A plain dict to its readers. It also remembers the ``TimeUnit`` its TIMESTAMP
-    values count in (§6.5), which upsert comparisons need and the strings
+    values count in (docs/operations/write-records.md), which upsert comparisons need and the
+    strings
     alone cannot tell.
     """
 
@@ -32,7 +33,10 @@ class MultiValues(dict[str, tuple[str, str]]):
 
 
 def comparable(values: Mapping[str, tuple[str, str]]) -> frozenset[tuple[str, str, object]]:
-    """A MULTI record's value for upserts: its (name, type, parsed value) set (§6.6)."""
+    """A MULTI record's value for upserts: its (name, type, parsed value) set.
+
+    See docs/operations/write-records.md.
+    """
     unit_ns = getattr(values, "unit_ns", TIME_UNIT_NS["MILLISECONDS"])
     return frozenset(
         (name, value_type, parse_value(value, value_type, unit_ns))
@@ -56,7 +60,7 @@ _DIGITS_TO_NINE = str.maketrans("0123456789", "9999999999")
 
 def plain_decimals(joined: str, count: int, shapes: dict[str, bool]) -> bool:
     """Whether ``count`` texts joined by commas are all plain decimals, and so
-    valid DOUBLE values (§6.5).
+    valid DOUBLE values (docs/operations/write-records.md).
 
     False says nothing: a text may have an exponent, or be invalid. ``shapes``
     remembers the answer for each shape of the joined texts: the values of a
@@ -83,7 +87,8 @@ def is_double(text: str) -> bool:
         return False
     # float() is laxer than decimal or scientific notation: it takes nan and inf,
     # "_" between digits, surrounding white space and non-ASCII digits. NaN,
-    # Infinity and overflow (which parses as inf) cannot be written (§6.5).
+    # Infinity and overflow (which parses as inf) cannot be written
+    # (docs/operations/write-records.md).
     return (
         number - number == 0.0
         and text.isascii()
@@ -115,7 +120,7 @@ def _parse_bigint(text: str) -> int | None:
 
 
 def _parse_boolean(text: str) -> bool | None:
-    # Open question: case-insensitive true/false, as the reference recommends (§6.5).
+    # Open question: case-insensitive true/false, as recommended (docs/operations/write-records.md).
     if text.isascii():
         lowered = text.lower()
         if lowered == "true":
@@ -126,12 +131,13 @@ def _parse_boolean(text: str) -> bool | None:
 
 
 def _parse_varchar(text: str) -> str | None:
-    # The 2 KB limit is a size limit (§6.4 #14, a rejected record), not parsing.
+    # The 2 KB limit is a size limit (docs/operations/write-records.md, a rejected record), not
+    # parsing.
     return text or None
 
 
 def _parse_timestamp(text: str, unit_ns: int) -> int | None:
-    # Counted in the record's TimeUnit (§6.5, boto3 #3138).
+    # Counted in the record's TimeUnit (docs/operations/write-records.md, boto3 #3138).
     if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 20:
         return None
     time_ns = int(text) * unit_ns
@@ -148,7 +154,10 @@ _SCALAR_PARSERS: Mapping[str, Callable[[str], object]] = {
 
 
 def parse_value(text: str, value_type: str, unit_ns: int) -> object:
-    """The parsed value, or None when ``text`` is not a valid ``value_type`` (§6.5)."""
+    """The parsed value, or None when ``text`` is not a valid ``value_type``.
+
+    See docs/operations/write-records.md.
+    """
     if value_type == "TIMESTAMP":
         return _parse_timestamp(text, unit_ns)
     parse = _SCALAR_PARSERS.get(value_type)
@@ -156,7 +165,7 @@ def parse_value(text: str, value_type: str, unit_ns: int) -> object:
 
 
 def parse_measure_value(value: object, value_type: str, time_unit: str = "MILLISECONDS") -> object:
-    """A measure value parsed as its type (§6.5); raises `RecordError` if invalid.
+    """A measure value parsed as its type; raises `RecordError` if invalid.
 
     DOUBLE gives a float, BIGINT an int, BOOLEAN a bool, VARCHAR the string and
     TIMESTAMP int nanoseconds (``value`` counted in ``time_unit``).

@@ -32,7 +32,7 @@ def format_window_time(time_ns: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class IngestionWindow:
-    """The times a table accepts now (§7.2), and which store each goes to (§7.3).
+    """The times a table accepts now, and which store each goes to.
 
     Bounds are nanoseconds, ``[lower, upper)``. ``memory_lower_ns`` starts the
     memory store part; with magnetic store writes, ``lower_ns`` reaches back over
@@ -54,7 +54,7 @@ class IngestionWindow:
 
     @property
     def reason(self) -> str:
-        """The RejectedRecords reason for a time outside the window [REAL text, §7.2]."""
+        """The RejectedRecords reason for a time outside the window [REAL text]."""
         where = "data ingestion window" if self.magnetic_writes else "memory store"
         return (
             "The record timestamp is outside the time range "
@@ -64,11 +64,11 @@ class IngestionWindow:
 
 
 def ingestion_window(table: Table, now_ns: int) -> IngestionWindow:
-    """The window of ``table`` at ``now_ns`` (§7.2, §7.3).
+    """The window of ``table`` at ``now_ns`` (docs/operations/write-records.md).
 
-    Open question §13 #8: the real window is 40 minutes wider than the retention,
+    Open question: the real window is 40 minutes wider than the retention,
     split unknown; as recommended we accept ``[now − R, now + 15 min)`` and print
-    exactly these bounds. Open question §13 #9 (project decision): after a memory
+    exactly these bounds. Open question: after a memory
     retention increase the memory part starts no earlier than
     ``table.memory_window_floor_ns`` (the store is not back-filled; UpdateTable
     sets the floor); a decrease applies at once.
@@ -93,7 +93,7 @@ def ingestion_window(table: Table, now_ns: int) -> IngestionWindow:
 
 
 def report_reason(reason: str) -> str:
-    """A RejectedRecords reason as a batch load error report states it (§10.8).
+    """A RejectedRecords reason as a batch load error report states it.
 
     Reports give the window text without the time range [DOC]; other reasons
     are the same.
