@@ -239,6 +239,13 @@ class FaultInjector:
             self._faults.append(fault)
         return fault
 
+    def may_strike(self, service: str, operation: str, params: Mapping[str, Any]) -> bool:
+        """Whether some fault could strike this call (no random draw, nothing counted)."""
+        if not self._faults:  # the common case: no lock on the hot path
+            return False
+        with self._lock:
+            return any(fault._matches(service, operation, params) for fault in self._faults)
+
     def before_call(self, operation: str, params: Mapping[str, Any], service: str = WRITE) -> None:
         """Raise the error of the first fault (in the order added) that strikes."""
         if not self._faults:  # the common case: no lock on the hot path

@@ -39,6 +39,8 @@ def _host_url(service: Service) -> re.Pattern[str]:
     return re.compile(rf"https?://{service.host_name}(?::\d+)?(?:/.*)?")
 
 
+#: Request-context key of the members given to the client call (`fast_path.SENT_PARAMS`).
+_SENT_PARAMS = "tsmock_sent_params"
 _BY_ENDPOINT_PREFIX = {service.endpoint_prefix: service.name for service in SERVICES.values()}
 
 
@@ -103,6 +105,26 @@ class _ServiceHandlers:
             return None
         return _answer(request, state, self.service_name)
 
+    def before_call(
+        self, model: Any, params: Any, request_signer: Any, context: Any = None, **kwargs: Any
+    ) -> Any:
+        """``before-call.<service>``: the fast answer (`tsmock.fast_path`), else None."""
+        state = _answering(self.service_name)
+        if state is None or context is None:
+            return None
+        from tsmock import fast_path
+
+        return fast_path.answer(state, self.service_name, model, params, request_signer, context)
+
+    def remember_params(self, params: Any, context: Any = None, **kwargs: Any) -> None:
+        """``before-parameter-build.<service>``: keep the members of the call.
+
+        The request context travels to ``before-call``, where the fast path may
+        use them instead of decoding the body botocore serialized.
+        """
+        if context is not None and _answering(self.service_name) is not None:
+            context[_SENT_PARAMS] = params
+
     def choose_signer(self, **kwargs: Any) -> Any:
         """``choose-signer.<service>``: no signing (no credentials) while answered."""
         return botocore.UNSIGNED if _answering(self.service_name) is not None else None
@@ -112,6 +134,8 @@ class _ServiceHandlers:
         return [
             (f"before-send.{name}", self.before_send),
             (f"choose-signer.{name}", self.choose_signer),
+            (f"before-call.{name}", self.before_call),
+            (f"before-parameter-build.{name}", self.remember_params),
         ]
 
 
