@@ -269,7 +269,7 @@ def _script(client: Any, ts: Any) -> Iterator[tuple[str, Callable[[], Any]]]:
             DatabaseName="db1", TableName="tbl1", Records=[_record("h1", "1", 7)]
         ),
     )
-    ts.put_object(SOURCE, "in/data.csv", "host,time,cpu\na,%d,1.5\nb,%d,x\n" % (NOW_MS, NOW_MS))
+    ts.put_object(SOURCE, "in/data.csv", f"host,time,cpu\na,{NOW_MS},1.5\nb,{NOW_MS},x\n")
     task = {
         "DataModelConfiguration": {
             "DataModel": {
