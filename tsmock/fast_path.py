@@ -22,16 +22,19 @@ serialized body, exactly as the full path reads them.
 
 from __future__ import annotations
 
+import datetime
+import time
 import weakref
 from collections.abc import Iterator
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore import handlers as botocore_handlers
-from botocore.awsrequest import AWSResponse, HTTPHeaders
+from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.discovery import EndpointDiscoveryHandler
-from botocore.parsers import ResponseParser, create_parser
+from botocore.parsers import PROTOCOL_PARSERS, ResponseParser
 from botocore.signers import RequestSigner
+from botocore.utils import get_tzinfo_options, parse_timestamp
 
 from tsmock import dispatch, protocol, shapes
 from tsmock.backend.errors import TimestreamError
@@ -134,14 +137,57 @@ def _endpoint_known(discovery: tuple[Any, ...], operation: str, context: dict[st
         if not manager._always_discover and not manager._model.discovery_required_for(operation):
             continue
         key = manager._create_cache_key(Operation=operation, Identifiers=ids)
-        if not manager._get_current_endpoints(key):
+        endpoints = manager._cache.get(key)
+        if not endpoints:
+            return False
+        # botocore keeps an endpoint until its Expiration (read with its own clock).
+        now = manager._time()
+        if not any(now < endpoint["Expiration"] for endpoint in endpoints):
             return False
     return True
 
 
+class _LocalZone:
+    """botocore's local time zone for parsed timestamps, made once per zone setting.
+
+    botocore's timestamp parser builds a new ``tzlocal()`` for every value; one
+    made while the process's zone setting holds gives equal datetimes.
+    """
+
+    key: tuple[int, int, int] | None = None
+    zone: Any = None
+
+    @classmethod
+    def current(cls) -> Any:
+        key = (time.timezone, time.altzone, time.daylight)
+        if key != cls.key:
+            cls.zone, cls.key = get_tzinfo_options()[0](), key
+        return cls.zone
+
+
+def _parse_timestamp(value: Any) -> Any:
+    if type(value) in (int, float):
+        # The class is looked up at call time, as botocore does (freezegun may
+        # patch it); a resource's timestamps repeat from answer to answer, and a
+        # datetime is immutable, so each is made once.
+        _LocalZone.current()
+        return _local_datetime(value, datetime.datetime, _LocalZone.key)
+    return parse_timestamp(value)
+
+
+@lru_cache(maxsize=4096)
+def _local_datetime(value: float, datetime_class: Any, zone_key: Any) -> Any:
+    try:
+        return datetime_class.fromtimestamp(value, _LocalZone.zone)
+    except (OSError, OverflowError, ValueError):
+        return parse_timestamp(cast(Any, value))
+
+
 @cache
 def _parser(protocol_name: str) -> ResponseParser:
-    return create_parser(protocol_name)
+    parser_class: Any = PROTOCOL_PARSERS[protocol_name]
+    parser: ResponseParser = parser_class(timestamp_parser=_parse_timestamp)
+    return parser
 
 
 class _LazyBody:
@@ -199,9 +245,7 @@ def answer(
     protocol_name = model.service_model.resolved_protocol
     parser = _parser(protocol_name)
     request_id = protocol.request_id()
-    headers = HTTPHeaders()
-    headers["Content-Type"] = protocol.CONTENT_TYPE
-    headers["x-amzn-RequestId"] = request_id
+    headers = {"Content-Type": protocol.CONTENT_TYPE, "x-amzn-RequestId": request_id}
     url = request_dict.get("url", "")
     if isinstance(outcome, TimestreamError):
         return _error_answer(outcome, model, parser, headers, url)
@@ -216,26 +260,30 @@ def answer(
         "HTTPHeaders": {"content-type": protocol.CONTENT_TYPE, "x-amzn-requestid": request_id},
         "RetryAttempts": 0,
     }
-    return AWSResponse(url, 200, headers, _LazyBody(outcome)), parsed
+    return AWSResponse(url, 200, cast(Any, headers), _LazyBody(outcome)), parsed
 
 
 def _error_answer(
     error: TimestreamError,
     model: OperationModel,
     parser: ResponseParser,
-    headers: HTTPHeaders,
+    headers: dict[str, str],
     url: str,
 ) -> tuple[AWSResponse, dict[str, Any]]:
     # Errors are rare: botocore's own parser reads the encoded error, as on the
     # full path, modeled members (RejectedRecords) included.
     encoded = protocol.encode_error(error)
-    response = {"body": encoded.body, "headers": headers, "status_code": encoded.status}
+    response = {
+        "body": encoded.body,
+        "headers": HeadersDict(headers),
+        "status_code": encoded.status,
+    }
     parsed: dict[str, Any] = parser.parse(response, model.output_shape)  # type: ignore[arg-type]
     error_shape = model.service_model.shape_for_error_code(parsed["Error"]["Code"])
     if error_shape is not None:
         parsed.update(parser.parse(response, error_shape))
     parsed["ResponseMetadata"]["RetryAttempts"] = 0
-    http = AWSResponse(url, encoded.status, headers, _LazyError(encoded.body))
+    http = AWSResponse(url, encoded.status, cast(Any, headers), _LazyError(encoded.body))
     return http, parsed
 
 
