@@ -19,8 +19,10 @@ returns None (hands the request back untouched) otherwise.
 
 from __future__ import annotations
 
+import importlib.abc
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import botocore
@@ -162,6 +164,7 @@ class Interception:
         self._guarded_send: Any = None
         self._requests_mock: Any = None
         self._patched_adapter_send: Any = None
+        self._waiting: _AfterImport | None = None
 
     def start(self) -> None:
         """Guard ``Endpoint._send`` and start the ``responses`` mock."""
@@ -179,13 +182,22 @@ class Interception:
         Endpoint._send = guarded_send  # type: ignore[attr-defined]
         self._guarded_send = guarded_send
         try:
-            self._requests_mock = _start_requests_mock()
-            from requests.adapters import HTTPAdapter
-
-            self._patched_adapter_send = HTTPAdapter.send
+            if "requests" in sys.modules:
+                self._mock_requests()
+            else:
+                # ``requests`` and ``responses`` cost tens of milliseconds to load:
+                # plain requests are mocked from the moment ``requests`` is imported.
+                self._waiting = _AfterImport("requests", self._mock_requests)
+                sys.meta_path.insert(0, self._waiting)
         except BaseException:
             self.stop()
             raise
+
+    def _mock_requests(self) -> None:
+        self._requests_mock = _start_requests_mock()
+        from requests.adapters import HTTPAdapter
+
+        self._patched_adapter_send = HTTPAdapter.send
 
     def stop(self) -> None:
         """Put back what `start` replaced, unless another patch now lies over it.
@@ -201,6 +213,9 @@ class Interception:
                 Endpoint._send = self._original_send  # type: ignore[attr-defined]
             # Otherwise the guard stays: with no mock active it calls the original.
             self._original_send = self._guarded_send = None
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            waiting.cancel()
         if self._requests_mock is not None:
             from requests.adapters import HTTPAdapter
 
@@ -213,6 +228,51 @@ class Interception:
             else:
                 requests_mock.reset()
                 requests_mock.add_passthru(re.compile(""))
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Calls ``callback`` once the module ``name`` has been imported (first import only)."""
+
+    def __init__(self, name: str, callback: Callable[[], None]) -> None:
+        self.name = name
+        self.callback: Callable[[], None] | None = callback
+
+    def cancel(self) -> None:
+        self.callback = None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.name or self.callback is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        real_loader: Any = loader
+        original_exec = real_loader.exec_module
+        waiting = self
+
+        class _ThenCall(importlib.abc.Loader):
+            def create_module(self, spec: Any) -> Any:
+                return real_loader.create_module(spec)
+
+            def exec_module(self, module: Any) -> None:
+                original_exec(module)
+                callback = waiting.callback
+                waiting.cancel()
+                if callback is not None:
+                    callback()
+
+        spec.loader = _ThenCall()
+        return spec
 
 
 #: Bytes no JSON parser accepts: a body that cannot be read at all is answered
