@@ -316,7 +316,7 @@ def reference_merge(record: dict[str, Any], common: dict[str, Any] | None) -> di
 def test_merge_matches_the_reference(record: dict[str, Any], common: dict[str, Any] | None) -> None:
     """A record with CommonAttributes is checked as the reference's merged record is."""
     assert outcome(lambda: rp.prepare_records([record], common)) == outcome(
-        lambda: rp.prepare_record(reference_merge(record, common), 0)
+        lambda: [rp.prepare_record(reference_merge(record, common), 0)]
     )
 
 

@@ -1,4 +1,20 @@
-"""tsmock: an in-process mock of Amazon Timestream Write for boto3 tests."""
+"""tsmock: an in-process mock of Amazon Timestream for boto3 tests.
+
+Architecture (see `tsmock.services` for how to add a service)::
+
+    intercept.py / fast_path.py   botocore events: before-call (fast answer),
+                                  before-send, Endpoint._send, responses
+    protocol.py, shapes.py        AWS JSON 1.0 and the one request checker,
+                                  both driven by each service's botocore model
+    dispatch.py                   faults.py, calls.py, each service's handler
+                                  table (handlers/<service>.py)
+    backend/                      the services in plain Python (service.py,
+                                  write/, batch_load/), nothing imported from
+                                  outside backend/; objects.py hands it a store
+    state.py, registry.py         one activation's state (backends per service,
+                                  account and region); all process-global state
+    mock.py, environment.py       the public handle and what an activation changes
+"""
 
 from __future__ import annotations
 
