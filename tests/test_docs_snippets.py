@@ -14,7 +14,8 @@ The convention, for whoever writes documentation:
   written to a test module and run by pytest itself (``pytester``),
   with tsmock's plugin, so its fixtures (``timestream_write_mock``) and the
   block's own fixtures work; every test in it must pass, and at least one must run.
-- Any other block is executed; it fails the test if it raises.
+- Any other block is executed; it fails the test if it raises, or if it leaves a
+  mock active.
 - A block that cannot run here by nature (an outline with ``...`` standing for
   the reader's code, a feature not yet present) is preceded by
   ``<!-- snippet: skip: <reason> -->``; the reason is required.
@@ -30,6 +31,7 @@ import pkgutil
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,7 +155,12 @@ def modules_loaded() -> None:
             continue
 
 
-def run_snippet(snippet: Snippet, page_snippets: list[Snippet], pytester: pytest.Pytester) -> None:
+def run_snippet(
+    snippet: Snippet,
+    page_snippets: list[Snippet],
+    pytester: pytest.Pytester,
+    namespace: dict[str, Any] | None = None,
+) -> None:
     """Run one block by the convention above; raises (or fails) if the block does."""
     if snippet.directive == "skip":
         assert snippet.reason, f"{snippet.name}: a skipped block must say why"
@@ -167,8 +174,13 @@ def run_snippet(snippet: Snippet, page_snippets: list[Snippet], pytester: pytest
         assert outcomes.get("passed", 0) >= 1, result.stdout.str()
         assert not outcomes.get("skipped"), result.stdout.str()
         return
-    namespace: dict[str, object] = {"__name__": "__snippet__"}
+    namespace = {} if namespace is None else namespace
+    namespace["__name__"] = "__snippet__"
     exec(compile(code, snippet.name, "exec"), namespace)
+    # A block must not leave a mock running: a new activation then starts empty.
+    with tsmock.mock_timestream_write() as probe:
+        left = sorted(probe.backend().databases)
+    assert left == [], f"{snippet.name} left a mock active, holding databases {left}"
 
 
 @pytest.mark.parametrize("snippet", ALL_SNIPPETS, ids=lambda s: s.name)
@@ -211,6 +223,15 @@ raise ValueError("a broken example")
 ```
 
 ```python
+import boto3
+from tsmock import mock_timestream_write
+
+leaked = mock_timestream_write()
+leaked.start()
+boto3.client("timestream-write", region_name="us-east-1").create_database(DatabaseName="kept")
+```
+
+```python
 def test_broken():
     assert 1 == 2
 ```
@@ -231,7 +252,7 @@ def page_snippets(tmp_path: Path) -> list[Snippet]:
 def test_the_reader_sees_blocks_and_directives(page_snippets: list[Snippet]) -> None:
     assert [(s.line, s.directive) for s in page_snippets] == [
         (5, "setup"), (9, None), (15, "skip"), (19, None), (25, "continue"),
-        (29, None), (33, None), (38, None),
+        (29, None), (33, None), (42, None), (47, None),
     ]  # fmt: skip
     assert page_snippets[-1].code == "import tsmock\n"
 
@@ -244,7 +265,7 @@ def test_setup_and_continue_build_the_program(page_snippets: list[Snippet]) -> N
 
 
 def test_good_blocks_pass(page_snippets: list[Snippet], pytester: pytest.Pytester) -> None:
-    for snippet in (page_snippets[0], page_snippets[1], page_snippets[4], page_snippets[7]):
+    for snippet in (page_snippets[0], page_snippets[1], page_snippets[4], page_snippets[8]):
         run_snippet(snippet, page_snippets, pytester)
 
 
@@ -256,8 +277,21 @@ def test_a_raising_block_fails(page_snippets: list[Snippet], pytester: pytest.Py
 def test_a_failing_test_block_fails(
     page_snippets: list[Snippet], pytester: pytest.Pytester
 ) -> None:
-    with pytest.raises(AssertionError, match=r"page\.md:33 failed"):
-        run_snippet(page_snippets[6], page_snippets, pytester)
+    with pytest.raises(AssertionError, match=r"page\.md:42 failed"):
+        run_snippet(page_snippets[7], page_snippets, pytester)
+
+
+def test_a_block_that_leaves_a_mock_active_fails(
+    page_snippets: list[Snippet], pytester: pytest.Pytester
+) -> None:
+    namespace: dict[str, Any] = {}
+    try:
+        with pytest.raises(
+            AssertionError, match=r"left a mock active, holding databases \['kept'\]"
+        ):
+            run_snippet(page_snippets[6], page_snippets, pytester, namespace)
+    finally:
+        namespace["leaked"].stop()
 
 
 def test_a_skip_needs_a_reason(page_snippets: list[Snippet], pytester: pytest.Pytester) -> None:
