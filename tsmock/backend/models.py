@@ -181,6 +181,9 @@ class Table:
     dimension_names: set[str] = field(default_factory=set)
     multi_attribute_names: set[str] = field(default_factory=set)
     index: RecordIndex = field(default_factory=RecordIndex, repr=False, compare=False)
+    #: Bumped whenever the stored records change (a write, an upsert): the query
+    #: side's cache key for its columnar view of the table.
+    generation: int = 0
 
     @property
     def records(self) -> list[Record]:
