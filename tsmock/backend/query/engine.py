@@ -1,0 +1,221 @@
+"""`QueryEngine`: runs translated queries in DuckDB over the tables' Arrow views.
+
+One in-memory DuckDB connection per engine, used under a lock; each query
+registers the views it reads, runs, and unregisters them. DuckDB errors become
+the service's errors (docs/operations/query.md): binding problems a positioned
+``ValidationException``, failures while running a ``QueryExecutionException``.
+
+Imported only by `tsmock.backend.query.engine_modules.load_engine`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+from duckdb.func import PythonUDFType
+
+from tsmock.backend.models import Table
+from tsmock.backend.query import metadata, prepass, timeseries
+from tsmock.backend.query.convert import UnsupportedType, column_type, column_values
+from tsmock.backend.query.errors import QueryExecutionException, ValidationException
+from tsmock.backend.query.result import Column, QueryResult
+from tsmock.backend.query.translate import (
+    PLACEHOLDER_PREFIX,
+    OutputColumn,
+    error_prefix_for,
+    translate,
+)
+from tsmock.backend.query.views import TableView, ViewCache
+
+_SERIES_SQL = "STRUCT(time TIMESTAMP_NS, value DOUBLE)[]"
+_PLAIN_SERIES = pa.list_(pa.struct([("time", pa.int64()), ("value", pa.float64())]))
+_SERIES_ARROW = pa.list_(pa.struct([("time", pa.timestamp("ns")), ("value", pa.float64())]))
+_MISSING_COLUMN = re.compile(
+    r'(?:column "(?P<a>[^"]+)" not found|does not have a column named "(?P<b>[^"]+)")'
+)
+_MISSING_FUNCTION = re.compile(r"Function with name \"?(?P<name>[^\s\"!]+)\"? does not exist")
+_NO_MATCH = re.compile(r"No function matches the given name and argument types '(?P<sig>[^']*)'")
+
+
+def _series_udf(
+    function: Callable[..., list[tuple[int, float]]], with_fill: bool = False
+) -> Callable[..., Any]:
+    def run(series: Any, times: Any, *fill: Any) -> Any:
+        points = series.cast(_PLAIN_SERIES).to_pylist()
+        instants = times.cast(pa.list_(pa.int64())).to_pylist()
+        fills = fill[0].to_pylist() if fill else None
+        out: list[Any] = []
+        for index, value in enumerate(points):
+            wanted = instants[index]
+            if value is None or wanted is None or (fills is not None and fills[index] is None):
+                out.append(None)
+                continue
+            pairs = [(p["time"], p["value"]) for p in value if p is not None]
+            extra = (fills[index],) if fills is not None else ()
+            result = function(pairs, [t for t in wanted if t is not None], *extra)
+            out.append([{"time": t, "value": v} for t, v in result])
+        return pa.array(out, type=_SERIES_ARROW)
+
+    # DuckDB reads the arity of the Python function it is given.
+    if with_fill:
+        return lambda series, times, fill: run(series, times, fill)
+    return lambda series, times: run(series, times)
+
+
+def _clean_message(error: Exception) -> str:
+    text = str(error).split("\n", 1)[0]
+    text = re.sub(r"^[A-Za-z ]+ Error: ", "", text).strip()
+    if text.startswith("Division by zero"):
+        return "Division by zero"
+    return text
+
+
+@dataclass(slots=True)
+class Outcome:
+    """A finished statement: its result and the records it scanned."""
+
+    result: QueryResult
+    outputs: list[OutputColumn]
+    scanned_records: int
+
+
+class QueryEngine:
+    """SQL execution for every QueryBackend of the process (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._connection = duckdb.connect(":memory:")
+        self._connection.execute("SET integer_division = true")
+        self._connection.execute("SET TimeZone = 'UTC'")
+        series = duckdb.sqltype(_SERIES_SQL)
+        instants = duckdb.sqltype("TIMESTAMP_NS[]")
+        double = duckdb.sqltype("DOUBLE")
+        for name, function in (
+            ("__ts_interpolate_linear", timeseries.interpolate_linear),
+            ("__ts_interpolate_locf", timeseries.interpolate_locf),
+            ("__ts_interpolate_spline_cubic", timeseries.interpolate_spline_cubic),
+        ):
+            self._connection.create_function(
+                name, _series_udf(function), [series, instants], series, type=PythonUDFType.ARROW
+            )
+        self._connection.create_function(
+            "__ts_interpolate_fill",
+            _series_udf(timeseries.interpolate_fill, with_fill=True),
+            [series, instants, double],
+            series,
+            type=PythonUDFType.ARROW,
+        )
+
+    def new_cache(self) -> ViewCache:
+        """A view cache for one QueryBackend."""
+        return ViewCache()
+
+    def run(
+        self,
+        query_string: str,
+        catalog: Any,
+        cache: ViewCache,
+        lock: Any,
+        now_ns: int,
+        *,
+        scheduled_runtime_ns: int | None = None,
+        allow_scheduled_runtime: bool = False,
+        execute: bool = True,
+    ) -> Outcome:
+        """Run (or with ``execute=False`` only bind) one statement."""
+
+        def view_of(table: Table) -> TableView:
+            return cache.view(table, lock, now_ns)
+
+        if metadata.is_metadata_statement(query_string):
+            result = metadata.run_metadata(query_string, catalog, view_of)
+            return Outcome(result, [], 0)
+        allowed = frozenset({prepass.SCHEDULED_RUNTIME}) if allow_scheduled_runtime else frozenset()
+        rewritten = prepass.rewrite(query_string, parameters=allowed)
+        translation = translate(rewritten, catalog, now_ns, scheduled_runtime_ns)
+        views = {name: view_of(table) for name, table in translation.views.items()}
+        scanned = sum(view.arrow.num_rows for view in views.values())
+        with self._lock:
+            for name, view in views.items():
+                self._connection.register(name, view.arrow)
+            try:
+                result = self._execute(query_string, translation.sql, translation.outputs, execute)
+            finally:
+                for name in views:
+                    self._connection.unregister(name)
+        return Outcome(result, translation.outputs, scanned)
+
+    def _execute(
+        self, query_string: str, sql: str, outputs: list[OutputColumn], execute: bool
+    ) -> QueryResult:
+        try:
+            relation = self._connection.sql(sql)
+        except duckdb.Error as error:
+            raise self._bind_error(query_string, error) from None
+        assert relation is not None
+        names = list(relation.columns)
+        if outputs and all(o.name is not None for o in outputs) and len(outputs) == len(names):
+            names = [
+                o.name if o.name is not None else n for o, n in zip(outputs, names, strict=True)
+            ]
+        names = [
+            f"_col{index}" if name.startswith(PLACEHOLDER_PREFIX) else name
+            for index, name in enumerate(names)
+        ]
+        try:
+            types = [column_type(t) for t in relation.types]
+        except UnsupportedType as unsupported:
+            raise ValidationException(
+                f"The result type {unsupported} is not supported by Timestream"
+            ) from None
+        columns = [Column(name, t) for name, t in zip(names, types, strict=True)]
+        if not execute:
+            return QueryResult(columns, [])
+        try:
+            table = relation.to_arrow_table()
+        except duckdb.Error as error:
+            raise QueryExecutionException(_clean_message(error)) from None
+        final_columns: list[Column] = []
+        data: list[list[Any]] = []
+        for index, column in enumerate(columns):
+            final_type, values = column_values(table.column(index), column.type)
+            final_columns.append(Column(column.name, final_type))
+            data.append(values)
+        rows = list(zip(*data, strict=True)) if data else []
+        return QueryResult(final_columns, rows)
+
+    @staticmethod
+    def _bind_error(query_string: str, error: Exception) -> Exception:
+        message = _clean_message(error)
+        if isinstance(error, (duckdb.ConversionException, duckdb.OutOfRangeException)):
+            return QueryExecutionException(message)
+        missing = _MISSING_COLUMN.search(message)
+        if missing is not None:
+            name = missing.group("a") or missing.group("b")
+            if "." in name and name not in query_string:
+                name = name.rsplit(".", 1)[1]
+            return ValidationException(
+                f"{error_prefix_for(query_string, name)}Column '{name}' does not exist"
+            )
+        function = _MISSING_FUNCTION.search(message)
+        if function is not None:
+            name = function.group("name")
+            return ValidationException(
+                f"{error_prefix_for(query_string, name)}Function '{name}' not registered"
+            )
+        mismatch = _NO_MATCH.search(message)
+        if mismatch is not None:
+            signature = mismatch.group("sig")
+            name = signature.split("(", 1)[0]
+            arguments = signature[len(name) :]
+            prefix = error_prefix_for(query_string, name)
+            return ValidationException(
+                f"{prefix}Unexpected parameters {arguments} for function {name}"
+            )
+        return ValidationException(f"{error_prefix_for(query_string, '')}{message}")
