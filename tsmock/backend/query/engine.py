@@ -112,6 +112,28 @@ class QueryEngine:
             type=PythonUDFType.ARROW,
         )
 
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Run every path once, so that pyarrow's and DuckDB's lazy imports (pandas
+        among them) happen now, at start, never inside a request under a frozen clock."""
+        sample = pa.Table.from_arrays(
+            [pa.array([1, 2], pa.int64()).cast(pa.timestamp("ns")), pa.array([1.0, 2.0])],
+            names=["time", "v"],
+        )
+        self._connection.register("__ts_warm_up", sample)
+        try:
+            relation = self._connection.sql(
+                "SELECT time, v, INTERVAL 1 DAY AS i, [1] AS a, {'x': 1} AS r, "
+                "__ts_interpolate_linear(CAST([{'time': time, 'value': v}] AS "
+                f"{_SERIES_SQL}), [time]) AS s FROM __ts_warm_up"
+            )
+            table = relation.to_arrow_table()
+            for index, duck_type in enumerate(relation.types):
+                column_values(table.column(index), column_type(duck_type))
+        finally:
+            self._connection.unregister("__ts_warm_up")
+
     def new_cache(self) -> ViewCache:
         """A view cache for one QueryBackend."""
         return ViewCache()

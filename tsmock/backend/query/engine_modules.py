@@ -36,6 +36,12 @@ def load_engine() -> QueryEngine:
                         f"tsmock's query support needs the extra {EXTRA} "
                         f"(install it with pip): cannot import {name}: {error}"
                     ) from error
+            try:
+                # pyarrow imports pandas lazily, on first use; a first import of pandas
+                # under freezegun's frozen clock can crash the interpreter.
+                importlib.import_module("pandas")
+            except ImportError:
+                pass
             engine_module = importlib.import_module("tsmock.backend.query.engine")
             _engine = engine_module.QueryEngine()
         return _engine
