@@ -7,6 +7,7 @@ freezegun's frozen clock can crash the interpreter, docs/operations/query.md).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 from typing import TYPE_CHECKING
@@ -36,12 +37,10 @@ def load_engine() -> QueryEngine:
                         f"tsmock's query support needs the extra {EXTRA} "
                         f"(install it with pip): cannot import {name}: {error}"
                     ) from error
-            try:
-                # pyarrow imports pandas lazily, on first use; a first import of pandas
-                # under freezegun's frozen clock can crash the interpreter.
+            # pyarrow imports pandas lazily, on first use; a first import of pandas
+            # under freezegun's frozen clock can crash the interpreter.
+            with contextlib.suppress(ImportError):
                 importlib.import_module("pandas")
-            except ImportError:
-                pass
             engine_module = importlib.import_module("tsmock.backend.query.engine")
             _engine = engine_module.QueryEngine()
         return _engine
