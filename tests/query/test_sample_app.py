@@ -131,7 +131,7 @@ def test_query_1(devops: Any) -> None:
 
 
 def test_query_2(devops: Any) -> None:
-    info, rows = all_rows(devops, sample.QUERY_2)
+    _info, rows = all_rows(devops, sample.QUERY_2)
     everything = samples()
     fleet = [v for pts in everything.values() for _, v in pts]
     fleet_avg = sum(fleet) / len(fleet)
@@ -183,7 +183,7 @@ def test_queries_4_to_6(devops: Any, query: str) -> None:
 
 
 def test_query_7_spline_passes_through_the_points(devops: Any) -> None:
-    info, rows = all_rows(devops, sample.QUERY_7)
+    _info, rows = all_rows(devops, sample.QUERY_7)
     series = bins(samples()[sample.HOSTNAME], 30)
     got = dict((r[0], float(r[1])) for r in values(rows))
     assert sorted(got) == [ts(at) for at in steps(series[0][0], series[-1][0], 15)]
