@@ -34,7 +34,7 @@ DURATION_UNITS_NS: dict[str, int] = {
     "d": 86_400_000_000_000,
     "day": 86_400_000_000_000,
 }
-#: The function call a duration literal becomes; its argument is the duration in ns.
+#: The function call a duration literal becomes: (duration in ns, offset in the original).
 DURATION_FUNCTION = "__ts_duration"
 #: The function call ``@scheduled_runtime`` becomes where it is allowed.
 SCHEDULED_RUNTIME_FUNCTION = "__ts_scheduled_runtime"
@@ -174,7 +174,7 @@ def rewrite(text: str, *, parameters: frozenset[str] = frozenset()) -> Rewritten
                         "surround the identifier with double quotes",
                     )
                 end = position = suffix.end()
-                replacement = f"{DURATION_FUNCTION}({duration})"
+                replacement = f"{DURATION_FUNCTION}({duration}, {start})"
         elif (
             kind == "word" and token.lower() == "measure_value" and text.startswith("::", position)
         ):

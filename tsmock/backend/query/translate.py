@@ -204,8 +204,12 @@ class _Rewriter:
         ns = _literal_ns(node)
         assert ns is not None
         if ns % 1000:
-            raise self.rewritten.error(
-                _offset(node), "Durations below one microsecond are not supported by tsmock"
+            assert isinstance(node, exp.Anonymous)
+            where = int(node.expressions[1].this)
+            raise prepass.error_at(
+                self.rewritten.original,
+                where,
+                "Durations below one microsecond are not supported by tsmock",
             )
         return _call("to_microseconds", exp.Literal.number(ns // 1000))
 
