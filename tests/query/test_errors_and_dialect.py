@@ -166,3 +166,29 @@ def test_describe_endpoints(query_backend: Any) -> None:
     assert query_backend.describe_endpoints() == [
         {"Address": "query-cell1.timestream.us-east-1.amazonaws.com", "CachePeriodInMinutes": 1440}
     ]
+
+
+def test_clock_functions_and_conversions(query_backend: Any, frozen: Any) -> None:
+    response = query_backend.query(
+        "SELECT current_date, current_time, current_timezone(), "
+        "to_iso8601(timestamp '2020-01-01 00:00:00'), "
+        "from_iso8601_timestamp('2020-01-01T01:02:03Z'), hour(now())"
+    )
+    assert [d["ScalarValue"] for d in response["Rows"][0]["Data"]] == [
+        "2024-01-01",
+        "12:00:00.000000000",
+        "UTC",
+        "2020-01-01T00:00:00.000Z",
+        "2020-01-01 01:02:03.000000000",
+        "12",
+    ]
+
+
+def test_scalar_interpolation(hosts: Any) -> None:
+    response = hosts.query(
+        "SELECT interpolate_linear(create_time_series(time, measure_value::double), "
+        "now() - 1500ms), interpolate_locf(create_time_series(time, measure_value::double), "
+        'now() - 1500ms) FROM "my-db"."my.table"'
+    )
+    # Points at now - 1 s (10.0) and now - 2 s (20.0).
+    assert [d["ScalarValue"] for d in response["Rows"][0]["Data"]] == ["15.0", "20.0"]

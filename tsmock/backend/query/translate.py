@@ -237,6 +237,8 @@ class _Rewriter:
     def rewrite(self, node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.CurrentTimestamp):
             return self.now()
+        if isinstance(node, exp.CurrentTimezone):
+            return exp.Literal.string("UTC")
         if isinstance(node, exp.CurrentDate):
             return exp.Cast(this=self.now(), to=exp.DataType.build("DATE"))
         if isinstance(node, exp.CurrentTime):
@@ -312,6 +314,19 @@ class _Rewriter:
             if divisor == 1:
                 return epoch
             return exp.IntDiv(this=epoch, expression=exp.Literal.number(divisor))
+        if name == "to_iso8601" and len(args) == 1:
+            # Trino's form for a timestamp: milliseconds and ``Z`` (UTC).
+            return exp.DPipe(
+                this=_call("strftime", args[0], exp.Literal.string("%Y-%m-%dT%H:%M:%S.%g")),
+                expression=exp.Literal.string("Z"),
+            )
+        if name == "from_iso8601_timestamp" and len(args) == 1:
+            return exp.Cast(
+                this=exp.Cast(this=args[0], to=exp.DataType.build("TIMESTAMPTZ")),
+                to=exp.DataType.build("TIMESTAMP_NS", dialect="duckdb"),
+            )
+        if name == "from_iso8601_date" and len(args) == 1:
+            return exp.Cast(this=args[0], to=exp.DataType.build("DATE"))
         if name == "create_time_series" and len(args) == 2:
             point = exp.Struct(
                 expressions=[
@@ -346,8 +361,8 @@ class _Rewriter:
         if many:
             return call
         # The scalar form: the value at that one instant (NULL outside the series).
-        first = exp.Bracket(this=call, expressions=[exp.Literal.number(1)])
-        return exp.Dot(this=exp.Paren(this=first), expression=exp.to_identifier("value"))
+        first = _call("list_extract", call, exp.Literal.number(1))
+        return _call("struct_extract", first, exp.Literal.string("value"))
 
     def reduce(self, node: exp.Reduce) -> exp.Expression:
         merge = node.args.get("merge")
