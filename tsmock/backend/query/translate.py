@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
 
 from tsmock.backend.models import Table
 from tsmock.backend.query import prepass
@@ -59,8 +59,8 @@ class Translation:
     rewritten: prepass.Rewritten | None = None
 
 
-class Catalog:
-    """The protocol the translation needs of the write backend: ``databases``."""
+class Catalog(Protocol):
+    """What the translation needs of the write backend: ``databases``."""
 
     databases: dict[str, Any]
 
@@ -491,7 +491,14 @@ def translate(
     select = _outermost_select(tree)
     if select is not None:
         outputs = _name_outputs(select, rewriter.table_of_alias)
-    sql = rewriter.finish_sql(tree.sql(dialect="duckdb"))
+    try:
+        generated = tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as unsupported:
+        # Never a silently different query: what cannot be carried over is refused.
+        raise ValidationException(
+            f"{position_prefix(1, 1)}Unsupported construct: {unsupported}"
+        ) from None
+    sql = rewriter.finish_sql(generated)
     return Translation(sql, rewriter.views, outputs, rewritten)
 
 
