@@ -10,6 +10,7 @@ from botocore.paginate import Paginator
 from query_helpers import NOW_MS, make_table, single, write
 
 from tsmock.backend.errors import ConflictException, ValidationException
+from tsmock.backend.query.errors import QueryExecutionException
 
 QUERY = "SELECT measure_value::bigint AS n FROM db.t ORDER BY n"
 
@@ -147,3 +148,28 @@ def test_cancel(numbered: Any) -> None:
         numbered.cancel_query("AAAA1111")
     with pytest.raises(ValidationException):
         numbered.cancel_query("not-an-id")
+
+
+def test_pages_are_cut_at_one_megabyte(write_backend: Any, query_backend: Any, frozen: Any) -> None:
+    make_table(write_backend)
+    big = "x" * 2000
+    write(
+        write_backend,
+        "db",
+        "t",
+        [single({"h": "a"}, "s", big, "VARCHAR", NOW_MS - i) for i in range(900)],
+    )
+    query = "SELECT measure_value::varchar, measure_value::varchar, time FROM db.t"
+    response = query_backend.query(query)
+    assert 0 < len(response["Rows"]) < 900 and "NextToken" in response
+    total = len(response["Rows"])
+    while "NextToken" in response:
+        response = query_backend.query(query, next_token=response["NextToken"])
+        assert len(repr(response["Rows"])) < 1_100_000
+        total += len(response["Rows"])
+    assert total == 900
+
+
+def test_a_row_over_one_megabyte_aborts(query_backend: Any) -> None:
+    with pytest.raises(QueryExecutionException, match="max page response size"):
+        query_backend.query("SELECT repeat('x', 1100000)")

@@ -2,9 +2,10 @@
 
 A result is computed once, at the first page, and kept until its chain ends.
 With ``MaxRows`` and more rows than that the first page is empty with a token
-(the documented rule, observed on AWS); without it pages hold at most 1000 rows
-and about 1 MB. The latest token may be sent again and answers the same page
-(botocore's paginator resumes that way); a token becomes invalid once a newer
+(the documented rule, observed on AWS); pages hold at most ``MaxRows`` rows
+(1000 without it) and about 1 MB; a single row over 1 MB aborts the query.
+The latest token may be sent again and answers the same page (botocore's
+paginator resumes that way); a token becomes invalid once a newer
 token of its chain is used, after five uses or after one hour.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tsmock.backend.query.encoding import encode_rows
+from tsmock.backend.query.errors import QueryExecutionException
 from tsmock.backend.query.result import ColumnType, QueryResult
 
 DEFAULT_PAGE_ROWS = 1000
@@ -90,14 +92,18 @@ class Execution:
             limit = max_rows if max_rows is not None else DEFAULT_PAGE_ROWS
             end = min(offset + limit, self.total)
             rows = encode_rows(self.result.rows[offset:end], self.types)
-            if max_rows is None:
-                size = 0
-                for index, row in enumerate(rows):
-                    size += _row_bytes(row)
-                    if size > PAGE_BYTES and index > 0:
-                        rows = rows[:index]
-                        end = offset + index
-                        break
+            size = 0
+            for index, row in enumerate(rows):
+                size += _row_bytes(row)
+                if size > PAGE_BYTES:
+                    if index == 0:
+                        raise QueryExecutionException(
+                            "Query aborted as max page response size has been exceeded "
+                            "by the output result row"
+                        )
+                    rows = rows[:index]
+                    end = offset + index
+                    break
         response: dict[str, Any] = {
             "QueryId": self.query_id,
             "Rows": rows,

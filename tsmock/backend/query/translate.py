@@ -83,7 +83,9 @@ def _parse_error(rewritten: prepass.Rewritten, error: ParseError) -> ValidationE
 
 def _describe(details: dict[str, Any]) -> str:
     description = str(details.get("description") or "")
-    return re.sub(r"\s*<Token[^>]*>", "", description).strip().rstrip(".") + "."
+    description = re.sub(r"\s*<Token[^>]*>", "", description)
+    description = re.sub(r"\s*for <class '[^']*'>", "", description)
+    return description.strip().rstrip(".") + "."
 
 
 def parse(rewritten: prepass.Rewritten) -> exp.Expression:
@@ -508,4 +510,6 @@ def error_prefix_for(text: str, name: str) -> str:
         candidate = token.text.strip('"') if token.kind == "quoted" else token.text
         if token.kind in ("word", "quoted") and candidate.lower() == name.lower():
             return position_prefix(*prepass.line_and_column(text, token.start))
-    return position_prefix(1, 1)
+    # Names the token pass splits (``measure_value::timestamp``): the text itself.
+    found = text.lower().find(name.lower()) if name else -1
+    return position_prefix(*prepass.line_and_column(text, max(found, 0)))
