@@ -24,13 +24,9 @@ from tsmock.backend.models import Table
 from tsmock.backend.query import metadata, prepass, timeseries
 from tsmock.backend.query.convert import UnsupportedType, column_type, column_values
 from tsmock.backend.query.errors import QueryExecutionException, ValidationException
+from tsmock.backend.query.naming import PLACEHOLDER_PREFIX, OutputColumn
 from tsmock.backend.query.result import Column, QueryResult
-from tsmock.backend.query.translate import (
-    PLACEHOLDER_PREFIX,
-    OutputColumn,
-    error_prefix_for,
-    translate,
-)
+from tsmock.backend.query.translate import error_prefix_for, translate
 from tsmock.backend.query.views import TableView, ViewCache
 
 _SERIES_SQL = "STRUCT(time TIMESTAMP_NS, value DOUBLE)[]"

@@ -24,9 +24,12 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
 from tsmock.backend.models import Table
 from tsmock.backend.query import prepass
 from tsmock.backend.query.errors import ValidationException, position_prefix
+from tsmock.backend.query.naming import (
+    OutputColumn,
+    name_outputs,
+    outermost_select,
+)
 
-#: Placeholder alias of an unnamed result column; renamed ``_colN`` after execution.
-PLACEHOLDER_PREFIX = "__ts_col_"
 _UNNEST_MARKER = "__ts_unnest_"
 _TIMESERIES_TYPE = "STRUCT(time TIMESTAMP_NS, value DOUBLE)[]"
 _INTERPOLATIONS = {
@@ -37,16 +40,6 @@ _INTERPOLATIONS = {
 }
 #: Trino statements that are not queries: the service runs only SELECT, SHOW, DESCRIBE.
 _QUERY_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery)
-
-
-@dataclass(slots=True)
-class OutputColumn:
-    """What the translation knows of a result column before it runs."""
-
-    name: str | None
-    aliased: bool
-    database: str | None = None
-    table: str | None = None
 
 
 @dataclass(slots=True)
@@ -283,7 +276,7 @@ class _Rewriter:
         if name == "now" and not args:
             return self.now()
         if name == "ago" and len(args) == 1:
-            return exp.Sub(this=self.now(), expression=self.interval(args[0]))
+            return exp.Sub(this=self.now(), expression=args[0])
         if name == "bin" and len(args) == 2:
             step = self.duration_ns(args[1])
             floored = exp.Mul(
@@ -340,9 +333,6 @@ class _Rewriter:
             return exp.ArrayAgg(this=exp.Order(this=point, expressions=ordered.expressions))
         if name in _INTERPOLATIONS and len(args) in (2, 3):
             return self.interpolation(node, name, args)
-        return node
-
-    def interval(self, node: exp.Expression) -> exp.Expression:
         return node
 
     def interpolation(
@@ -428,45 +418,6 @@ class _Rewriter:
         return sql
 
 
-def _outermost_select(tree: exp.Expression) -> exp.Select | None:
-    node: exp.Expression | None = tree
-    while node is not None and not isinstance(node, exp.Select):
-        if isinstance(node, (exp.SetOperation, exp.Subquery)):
-            node = node.this
-        else:
-            return None
-    return node
-
-
-def _name_outputs(select: exp.Select, tables: dict[str, tuple[str, str]]) -> list[OutputColumn]:
-    outputs: list[OutputColumn] = []
-    single = next(iter(tables.values())) if len(tables) == 1 else None
-    for position, projection in enumerate(list(select.expressions)):
-        if isinstance(projection, exp.Star) or (
-            isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
-        ):
-            outputs.append(OutputColumn(None, False))
-            continue
-        if isinstance(projection, exp.Alias):
-            inner = projection.this
-            source = tables.get(inner.table) if isinstance(inner, exp.Column) else None
-            source = source or (single if isinstance(inner, exp.Column) else None)
-            outputs.append(
-                OutputColumn(projection.alias, True, *(source if source else (None, None)))
-            )
-            continue
-        if isinstance(projection, exp.Column):
-            source = tables.get(projection.table) or single
-            outputs.append(
-                OutputColumn(projection.name, False, *(source if source else (None, None)))
-            )
-            continue
-        placeholder = f"{PLACEHOLDER_PREFIX}{position}"
-        projection.replace(exp.alias_(projection.copy(), placeholder, quoted=True))
-        outputs.append(OutputColumn(None, False))
-    return outputs
-
-
 def translate(
     rewritten: prepass.Rewritten,
     catalog: Catalog,
@@ -490,9 +441,9 @@ def translate(
             node.replace(rewriter.duration(node))
     rewriter.unnest(tree)
     outputs: list[OutputColumn] = []
-    select = _outermost_select(tree)
+    select = outermost_select(tree)
     if select is not None:
-        outputs = _name_outputs(select, rewriter.table_of_alias)
+        outputs = name_outputs(select, rewriter.table_of_alias)
     try:
         generated = tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
     except UnsupportedError as unsupported:
