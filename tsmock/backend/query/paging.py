@@ -67,9 +67,12 @@ class Execution:
     last_page: Page | None = None
     uses: int = 0
 
-    @property
-    def total(self) -> int:
-        return len(self.result.rows)
+    #: Rows of the whole result (the rows themselves are released after the last page).
+    total: int = -1
+
+    def __post_init__(self) -> None:
+        if self.total < 0:
+            self.total = len(self.result.rows)
 
     def status(self, done_rows: int) -> dict[str, Any]:
         """``QueryStatus``: progress by rows handed out, 100 on the last page."""
@@ -117,4 +120,6 @@ class Execution:
             response["NextToken"] = next_token
         else:
             self.issued = {}
+            # The chain is complete: only the last page (for a repeated token) is kept.
+            self.result = QueryResult(self.result.columns, [])
         return Page(response, next_token)
