@@ -192,3 +192,19 @@ def test_scalar_interpolation(hosts: Any) -> None:
     )
     # Points at now - 1 s (10.0) and now - 2 s (20.0).
     assert [d["ScalarValue"] for d in response["Rows"][0]["Data"]] == ["15.0", "20.0"]
+
+
+def test_sequence_of_timestamps_keeps_nanoseconds(query_backend: Any) -> None:
+    response = query_backend.query(
+        "SELECT sequence(from_nanoseconds(1000000000000000001), "
+        "from_nanoseconds(1000000000000000301), 100ns), "
+        "sequence(timestamp '2020-01-01 00:00:02', timestamp '2020-01-01 00:00:00', 1s)"
+    )
+    data = response["Rows"][0]["Data"]
+    assert [d["ScalarValue"][-9:] for d in data[0]["ArrayValue"]] == [
+        "000000001",
+        "000000101",
+        "000000201",
+        "000000301",
+    ]
+    assert data[1] == {"ArrayValue": []}

@@ -263,6 +263,8 @@ class _Rewriter:
             return _call("quantile_disc", node.this, node.args["quantile"])
         if isinstance(node, exp.Reduce):
             return self.reduce(node)
+        if isinstance(node, exp.GenerateSeries):
+            return self.sequence(node)
         if isinstance(node, exp.Anonymous):
             return self.function(node)
         return node
@@ -335,6 +337,43 @@ class _Rewriter:
             return self.interpolation(node, name, args)
         return node
 
+    def sequence(self, node: exp.GenerateSeries) -> exp.Expression:
+        """``sequence(start, stop, duration)`` in whole nanoseconds (DuckDB's own
+        timestamp series counts microseconds)."""
+        step = node.args.get("step")
+        step_ns = _literal_ns(step) if step is not None else None
+        if step_ns is None or step_ns <= 0:
+            return node
+        start = _call("epoch_ns", node.args["start"])
+        stop = _call("epoch_ns", node.args["end"])
+        count = exp.Add(
+            this=exp.Paren(
+                this=exp.IntDiv(
+                    this=exp.Paren(this=exp.Sub(this=stop, expression=start.copy())),
+                    expression=exp.Literal.number(step_ns),
+                )
+            ),
+            expression=exp.Literal.number(1),
+        )
+        index = exp.to_identifier("__ts_i")
+        point = _call(
+            "make_timestamp_ns",
+            exp.Add(
+                this=start.copy(),
+                expression=exp.Mul(
+                    this=exp.Column(this=index.copy()), expression=exp.Literal.number(step_ns)
+                ),
+            ),
+        )
+        # A stop before the start gives an empty array, as Trino's sequence does.
+        steps = _call(
+            "range", exp.Literal.number(0), _call("greatest", count, exp.Literal.number(0))
+        )
+        return exp.Anonymous(
+            this="list_transform",
+            expressions=[steps, exp.Lambda(this=point, expressions=[index])],
+        )
+
     def interpolation(
         self, node: exp.Expression, name: str, args: list[exp.Expression]
     ) -> exp.Expression:
@@ -343,7 +382,9 @@ class _Rewriter:
         series = exp.Cast(this=args[0], to=exp.DataType.build(_TIMESERIES_TYPE, dialect="duckdb"))
         times = args[1]
         many = isinstance(times, (exp.GenerateSeries, exp.Array, exp.ArrayAgg)) or (
-            isinstance(times, exp.Anonymous) and times.name.lower() == "sequence"
+            # ``list_transform``: a sequence of timestamps already rewritten (below).
+            isinstance(times, exp.Anonymous)
+            and times.name.lower() in ("sequence", "list_transform")
         )
         if not many:
             times = exp.Array(expressions=[times])
