@@ -5,7 +5,7 @@ The write backend is constructed here and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -21,8 +21,20 @@ load_engine()
 
 
 @pytest.fixture
-def write_backend() -> TimestreamWriteBackend:
-    return TimestreamWriteBackend(ACCOUNT, REGION)
+def new_write_backend() -> Callable[[str, str], TimestreamWriteBackend]:
+    """Makes the write backend of an account and region (its one constructor call)."""
+
+    def make(account_id: str = ACCOUNT, region_name: str = REGION) -> TimestreamWriteBackend:
+        return TimestreamWriteBackend(account_id, region_name)
+
+    return make
+
+
+@pytest.fixture
+def write_backend(
+    new_write_backend: Callable[[str, str], TimestreamWriteBackend],
+) -> TimestreamWriteBackend:
+    return new_write_backend(ACCOUNT, REGION)
 
 
 @pytest.fixture

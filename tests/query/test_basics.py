@@ -9,6 +9,7 @@ from query_helpers import NOW_MS, make_table, single, write
 
 from tsmock.backend.errors import ValidationException
 from tsmock.backend.query.errors import QueryExecutionException
+from tsmock.backend.query.service import QueryBackend
 
 
 def scalar(response: dict[str, Any]) -> list[list[Any]]:
@@ -274,3 +275,29 @@ def test_runtime_failure_is_query_execution(query_backend: Any) -> None:
         query_backend.query("SELECT CAST('abc' AS INTEGER)")
     with pytest.raises(QueryExecutionException, match="Division by zero"):
         query_backend.query("SELECT 1 / 0")
+
+
+def test_deleted_and_recreated_table(write_backend: Any, query_backend: Any, frozen: Any) -> None:
+    make_table(write_backend)
+    write(write_backend, "db", "t", [single({"h": "a"}, "cpu", "1.0", "DOUBLE", NOW_MS)])
+    query = "SELECT h, measure_value::double FROM db.t"
+    assert scalar(query_backend.query(query)) == [["a", "1.0"]]
+    write_backend.delete_table("db", "t")
+    with pytest.raises(ValidationException, match=r"^line 1:\d+: Table 'db.t' does not exist$"):
+        query_backend.query(query)
+    write_backend.create_table("db", "t")
+    write(write_backend, "db", "t", [single({"h": "b"}, "cpu", "2.0", "DOUBLE", NOW_MS)])
+    assert scalar(query_backend.query(query)) == [["b", "2.0"]]
+
+
+def test_two_accounts_do_not_mix(
+    new_write_backend: Any, write_backend: Any, query_backend: Any, frozen: Any
+) -> None:
+    other = new_write_backend("210987654321", "us-east-1")
+    make_table(write_backend)
+    make_table(other)
+    write(write_backend, "db", "t", [single({"h": "a"}, "cpu", "1.0", "DOUBLE", NOW_MS)])
+    write(other, "db", "t", [single({"h": "z"}, "cpu", "9.0", "DOUBLE", NOW_MS)])
+    query = "SELECT h FROM db.t"
+    assert scalar(query_backend.query(query)) == [["a"]]
+    assert scalar(QueryBackend(other).query(query)) == [["z"]]

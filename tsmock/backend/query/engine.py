@@ -26,9 +26,11 @@ from tsmock.backend.query.convert import UnsupportedType, column_type, column_va
 from tsmock.backend.query.errors import QueryExecutionException, ValidationException
 from tsmock.backend.query.naming import PLACEHOLDER_PREFIX, OutputColumn
 from tsmock.backend.query.result import Column, QueryResult
-from tsmock.backend.query.translate import error_prefix_for, translate
+from tsmock.backend.query.translate import Translation, error_prefix_for, translate
 from tsmock.backend.query.views import TableView, ViewCache
 
+#: Translations kept for reuse (the oldest goes first).
+_TRANSLATIONS_KEPT = 512
 _SERIES_SQL = "STRUCT(time TIMESTAMP_NS, value DOUBLE)[]"
 _PLAIN_SERIES = pa.list_(pa.struct([("time", pa.int64()), ("value", pa.float64())]))
 _SERIES_ARROW = pa.list_(pa.struct([("time", pa.timestamp("ns")), ("value", pa.float64())]))
@@ -86,6 +88,8 @@ class QueryEngine:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._registered: dict[str, Any] = {}
+        self._translations: dict[tuple[str, bool, int], tuple[Any, Translation]] = {}
         self._connection = duckdb.connect(":memory:")
         self._connection.execute("SET integer_division = true")
         self._connection.execute("SET TimeZone = 'UTC'")
@@ -154,20 +158,35 @@ class QueryEngine:
         if metadata.is_metadata_statement(query_string):
             result = metadata.run_metadata(query_string, catalog, view_of)
             return Outcome(result, [], 0)
-        allowed = frozenset({prepass.SCHEDULED_RUNTIME}) if allow_scheduled_runtime else frozenset()
-        rewritten = prepass.rewrite(query_string, parameters=allowed)
-        translation = translate(rewritten, catalog, now_ns, scheduled_runtime_ns)
+        translation = self._translation(query_string, catalog, allow_scheduled_runtime)
         views = {name: view_of(table) for name, table in translation.views.items()}
         scanned = sum(view.arrow.num_rows for view in views.values())
+        sql = translation.bind(now_ns, scheduled_runtime_ns)
         with self._lock:
             for name, view in views.items():
-                self._connection.register(name, view.arrow)
-            try:
-                result = self._execute(query_string, translation.sql, translation.outputs, execute)
-            finally:
-                for name in views:
-                    self._connection.unregister(name)
+                # A view stays registered until its table's view changes.
+                if self._registered.get(name) is not view.arrow:
+                    self._connection.register(name, view.arrow)
+                    self._registered[name] = view.arrow
+            result = self._execute(query_string, sql, translation.outputs, execute)
         return Outcome(result, translation.outputs, scanned)
+
+    def _translation(
+        self, query_string: str, catalog: Any, allow_scheduled_runtime: bool
+    ) -> Translation:
+        """The translation of a text, reused while the tables it reads are the same."""
+        key = (query_string, allow_scheduled_runtime, id(catalog))
+        with self._lock:
+            cached = self._translations.get(key)
+        if cached is not None and cached[0] is catalog and cached[1].is_current(catalog):
+            return cached[1]
+        allowed = frozenset({prepass.SCHEDULED_RUNTIME}) if allow_scheduled_runtime else frozenset()
+        translation = translate(prepass.rewrite(query_string, parameters=allowed), catalog)
+        with self._lock:
+            if len(self._translations) >= _TRANSLATIONS_KEPT:
+                self._translations.pop(next(iter(self._translations)))
+            self._translations[key] = (catalog, translation)
+        return translation
 
     def _execute(
         self, query_string: str, sql: str, outputs: list[OutputColumn], execute: bool

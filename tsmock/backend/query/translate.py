@@ -42,6 +42,12 @@ _INTERPOLATIONS = {
 _QUERY_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery)
 
 
+#: Stand-ins for the query's instants in the generated SQL, filled in per run so
+#: that one translation serves every run of the same text.
+NOW_PLACEHOLDER = "__ts_now_ns"
+RUNTIME_PLACEHOLDER = "__ts_runtime_ns"
+
+
 @dataclass(slots=True)
 class Translation:
     """DuckDB SQL and the tables it reads, by view name."""
@@ -50,6 +56,21 @@ class Translation:
     views: dict[str, Table] = field(default_factory=dict)
     outputs: list[OutputColumn] = field(default_factory=list)
     rewritten: prepass.Rewritten | None = None
+
+    def bind(self, now_ns: int, scheduled_runtime_ns: int | None) -> str:
+        """The SQL with the instants of this run."""
+        runtime = now_ns if scheduled_runtime_ns is None else scheduled_runtime_ns
+        return self.sql.replace(NOW_PLACEHOLDER, str(now_ns)).replace(
+            RUNTIME_PLACEHOLDER, str(runtime)
+        )
+
+    def is_current(self, catalog: Any) -> bool:
+        """Whether every table it reads is still the stored table of that name."""
+        for table in self.views.values():
+            database = catalog.databases.get(table.database_name)
+            if database is None or database.tables.get(table.name) is not table:
+                return False
+        return True
 
 
 class Catalog(Protocol):
@@ -127,8 +148,8 @@ def _call(name: str, *args: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def _ns_timestamp(time_ns: int) -> exp.Expression:
-    return _call("make_timestamp_ns", exp.Literal.number(time_ns))
+def _placeholder_timestamp(name: str) -> exp.Expression:
+    return _call("make_timestamp_ns", exp.column(name))
 
 
 class _Rewriter:
@@ -136,13 +157,9 @@ class _Rewriter:
         self,
         rewritten: prepass.Rewritten,
         catalog: Catalog,
-        now_ns: int,
-        scheduled_runtime_ns: int | None,
     ) -> None:
         self.rewritten = rewritten
         self.catalog = catalog
-        self.now_ns = now_ns
-        self.scheduled_runtime_ns = scheduled_runtime_ns
         self.views: dict[str, Table] = {}
         self.view_names: dict[int, str] = {}
         self.unnests: dict[str, str] = {}
@@ -181,7 +198,7 @@ class _Rewriter:
                 )
             view = self.view_names.get(id(stored))
             if view is None:
-                view = self.view_names[id(stored)] = f"__ts_view_{len(self.view_names)}"
+                view = self.view_names[id(stored)] = f"__ts_view_{id(stored)}"
                 self.views[view] = stored
             alias = table.alias or name
             self.table_of_alias[alias] = (database_name, name)
@@ -227,7 +244,7 @@ class _Rewriter:
         )
 
     def now(self) -> exp.Expression:
-        return _ns_timestamp(self.now_ns)
+        return _placeholder_timestamp(NOW_PLACEHOLDER)
 
     def rewrite(self, node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.CurrentTimestamp):
@@ -273,8 +290,7 @@ class _Rewriter:
         name = node.name.lower()
         args = list(node.expressions)
         if name == prepass.SCHEDULED_RUNTIME_FUNCTION:
-            runtime = self.scheduled_runtime_ns
-            return self.now() if runtime is None else _ns_timestamp(runtime)
+            return _placeholder_timestamp(RUNTIME_PLACEHOLDER)
         if name == "now" and not args:
             return self.now()
         if name == "ago" and len(args) == 1:
@@ -462,12 +478,10 @@ class _Rewriter:
 def translate(
     rewritten: prepass.Rewritten,
     catalog: Catalog,
-    now_ns: int,
-    scheduled_runtime_ns: int | None = None,
 ) -> Translation:
     """DuckDB SQL for one query (raises positioned ValidationExceptions)."""
     tree = parse(rewritten)
-    rewriter = _Rewriter(rewritten, catalog, now_ns, scheduled_runtime_ns)
+    rewriter = _Rewriter(rewritten, catalog)
     rewriter.resolve_tables(tree)
     # Children first, so that a rewrite sees its arguments already rewritten.
     for node in reversed(list(tree.walk(bfs=False))):
