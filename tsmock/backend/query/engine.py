@@ -83,16 +83,19 @@ class Outcome:
     scanned_records: int
 
 
+def _configure(connection: Any) -> None:
+    # Trino divides integers as integers; every time is UTC (docs/operations/query.md).
+    connection.execute("SET integer_division = true")
+    connection.execute("SET TimeZone = 'UTC'")
+
+
 class QueryEngine:
-    """SQL execution for every QueryBackend of the process (thread-safe)."""
+    """The process's DuckDB database with Timestream's functions; sessions query it."""
 
     def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self._registered: dict[str, Any] = {}
-        self._translations: dict[tuple[str, bool, int], tuple[Any, Translation]] = {}
+        self._lock = threading.Lock()
         self._connection = duckdb.connect(":memory:")
-        self._connection.execute("SET integer_division = true")
-        self._connection.execute("SET TimeZone = 'UTC'")
+        _configure(self._connection)
         series = duckdb.sqltype(_SERIES_SQL)
         instants = duckdb.sqltype("TIMESTAMP_NS[]")
         double = duckdb.sqltype("DOUBLE")
@@ -134,15 +137,30 @@ class QueryEngine:
         finally:
             self._connection.unregister("__ts_warm_up")
 
-    def new_cache(self) -> ViewCache:
-        """A view cache for one QueryBackend."""
-        return ViewCache()
+    def new_session(self) -> EngineSession:
+        """A session for one QueryBackend: its own DuckDB connection (a cursor of the
+        engine's database, sharing the functions) with its views and translations;
+        all of it goes away with the session."""
+        with self._lock:
+            cursor = self._connection.cursor()
+        return EngineSession(cursor)
+
+
+class EngineSession:
+    """Runs the statements of one QueryBackend (thread-safe)."""
+
+    def __init__(self, connection: Any) -> None:
+        self._lock = threading.RLock()
+        self._connection = connection
+        _configure(connection)
+        self._views = ViewCache()
+        self._registered: dict[str, Any] = {}
+        self._translations: dict[tuple[str, bool], tuple[Any, Translation]] = {}
 
     def run(
         self,
         query_string: str,
         catalog: Any,
-        cache: ViewCache,
         lock: Any,
         now_ns: int,
         *,
@@ -153,7 +171,7 @@ class QueryEngine:
         """Run (or with ``execute=False`` only bind) one statement."""
 
         def view_of(table: Table) -> TableView:
-            return cache.view(table, lock, now_ns)
+            return self._views.view(table, lock, now_ns)
 
         if metadata.is_metadata_statement(query_string):
             result = metadata.run_metadata(query_string, catalog, view_of)
@@ -175,7 +193,7 @@ class QueryEngine:
         self, query_string: str, catalog: Any, allow_scheduled_runtime: bool
     ) -> Translation:
         """The translation of a text, reused while the tables it reads are the same."""
-        key = (query_string, allow_scheduled_runtime, id(catalog))
+        key = (query_string, allow_scheduled_runtime)
         with self._lock:
             cached = self._translations.get(key)
         if cached is not None and cached[0] is catalog and cached[1].is_current(catalog):

@@ -27,7 +27,7 @@ from tsmock.backend.query.paging import (
 from tsmock.backend.query.result import Column, QueryResult
 
 if TYPE_CHECKING:
-    from tsmock.backend.query.engine import Outcome, QueryEngine
+    from tsmock.backend.query.engine import EngineSession, Outcome
 
 ENDPOINT_CACHE_MINUTES = 1440
 MAX_QUERY_CHARS = 262_144
@@ -64,8 +64,7 @@ class QueryBackend:
         self._executions: dict[str, Execution] = {}
         self._tokens: dict[str, str] = {}
         self._client_tokens: dict[str, tuple[str, int | None, dict[str, Any], float]] = {}
-        self._engine: QueryEngine | None = None
-        self._cache: Any = None
+        self._session: EngineSession | None = None
 
     # --- engine -------------------------------------------------------------------
 
@@ -77,13 +76,15 @@ class QueryBackend:
         allow_scheduled_runtime: bool = False,
         scheduled_runtime_ns: int | None = None,
     ) -> Outcome:
-        if self._engine is None:
-            self._engine = load_engine()
-            self._cache = self._engine.new_cache()
-        return self._engine.run(
+        session = self._session
+        if session is None:
+            with self._lock:
+                if self._session is None:
+                    self._session = load_engine().new_session()
+                session = self._session
+        return session.run(
             query_string,
             self.write_backend,
-            self._cache,
             self.write_backend.lock,
             utc_now_ns(),
             scheduled_runtime_ns=scheduled_runtime_ns,
