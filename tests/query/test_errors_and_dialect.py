@@ -208,3 +208,33 @@ def test_sequence_of_timestamps_keeps_nanoseconds(query_backend: Any) -> None:
         "000000301",
     ]
     assert data[1] == {"ArrayValue": []}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            'SELECT * FROM "my-db"."my.table" WHERE measure_value::double = \'abc\'',
+            r"^line 1:40: Cannot apply operator: double = varchar\(3\)$",
+        ),
+        (
+            'SELECT * FROM "my-db"."my.table" WHERE "hostId" = 5',
+            r"^line 1:40: Cannot apply operator: varchar = integer$",
+        ),
+        (
+            'SELECT * FROM "my-db"."my.table" WHERE "hostId"',
+            r"^line 1:40: WHERE clause must evaluate to a boolean: actual type varchar$",
+        ),
+    ],
+)
+def test_type_errors(hosts: Any, query: str, message: str) -> None:
+    with pytest.raises(ValidationException, match=message):
+        hosts.query(query)
+
+
+def test_names_defined_in_the_query_are_not_type_checked(hosts: Any) -> None:
+    response = hosts.query(
+        'WITH c AS (SELECT CAST(measure_value::double AS VARCHAR) AS "hostId" '
+        'FROM "my-db"."my.table") SELECT count(*) FROM c WHERE "hostId" = \'10.0\''
+    )
+    assert response["Rows"][0]["Data"][0]["ScalarValue"] == "1"

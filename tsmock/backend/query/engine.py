@@ -176,7 +176,7 @@ class EngineSession:
         if metadata.is_metadata_statement(query_string):
             result = metadata.run_metadata(query_string, catalog, view_of)
             return Outcome(result, [], 0)
-        translation = self._translation(query_string, catalog, allow_scheduled_runtime)
+        translation = self._translation(query_string, catalog, allow_scheduled_runtime, view_of)
         views = {name: view_of(table) for name, table in translation.views.items()}
         scanned = sum(view.arrow.num_rows for view in views.values())
         sql = translation.bind(now_ns, scheduled_runtime_ns)
@@ -190,7 +190,11 @@ class EngineSession:
         return Outcome(result, translation.outputs, scanned)
 
     def _translation(
-        self, query_string: str, catalog: Any, allow_scheduled_runtime: bool
+        self,
+        query_string: str,
+        catalog: Any,
+        allow_scheduled_runtime: bool,
+        view_of: Callable[[Table], TableView],
     ) -> Translation:
         """The translation of a text, reused while the tables it reads are the same."""
         key = (query_string, allow_scheduled_runtime)
@@ -199,7 +203,11 @@ class EngineSession:
         if cached is not None and cached[0] is catalog and cached[1].is_current(catalog):
             return cached[1]
         allowed = frozenset({prepass.SCHEDULED_RUNTIME}) if allow_scheduled_runtime else frozenset()
-        translation = translate(prepass.rewrite(query_string, parameters=allowed), catalog)
+        translation = translate(
+            prepass.rewrite(query_string, parameters=allowed),
+            catalog,
+            lambda table: {c.name: c.scalar for c in view_of(table).columns},
+        )
         with self._lock:
             if len(self._translations) >= _TRANSLATIONS_KEPT:
                 self._translations.pop(next(iter(self._translations)))

@@ -14,6 +14,7 @@ Imported only by `tsmock.backend.query.engine_modules.load_engine` (sqlglot).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,7 +23,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
 
 from tsmock.backend.models import Table
-from tsmock.backend.query import prepass
+from tsmock.backend.query import prepass, typecheck
 from tsmock.backend.query.errors import ValidationException, position_prefix
 from tsmock.backend.query.naming import (
     OutputColumn,
@@ -164,6 +165,7 @@ class _Rewriter:
         self.view_names: dict[int, str] = {}
         self.unnests: dict[str, str] = {}
         self.table_of_alias: dict[str, tuple[str, str]] = {}
+        self.table_by_alias: dict[str, Table] = {}
 
     # --- tables -----------------------------------------------------------------
 
@@ -202,6 +204,7 @@ class _Rewriter:
                 self.views[view] = stored
             alias = table.alias or name
             self.table_of_alias[alias] = (database_name, name)
+            self.table_by_alias[alias] = stored
             table.replace(
                 exp.Table(
                     this=exp.to_identifier(view),
@@ -478,11 +481,22 @@ class _Rewriter:
 def translate(
     rewritten: prepass.Rewritten,
     catalog: Catalog,
+    column_types: Callable[[Table], dict[str, str]] | None = None,
 ) -> Translation:
-    """DuckDB SQL for one query (raises positioned ValidationExceptions)."""
+    """DuckDB SQL for one query (raises positioned ValidationExceptions).
+
+    ``column_types`` gives a table's columns and ScalarTypes, for the type checks
+    DuckDB would not make (`tsmock.backend.query.typecheck`).
+    """
     tree = parse(rewritten)
     rewriter = _Rewriter(rewritten, catalog)
     rewriter.resolve_tables(tree)
+    if column_types is not None:
+        typecheck.check(
+            tree,
+            {alias: column_types(t) for alias, t in rewriter.table_by_alias.items()},
+            lambda node, message: rewritten.error(_offset(node), message),
+        )
     # Children first, so that a rewrite sees its arguments already rewritten.
     for node in reversed(list(tree.walk(bfs=False))):
         if node is tree or not isinstance(node, exp.Expression):
