@@ -172,7 +172,8 @@ def test_clock_functions_and_conversions(query_backend: Any, frozen: Any) -> Non
     response = query_backend.query(
         "SELECT current_date, current_time, current_timezone(), "
         "to_iso8601(timestamp '2020-01-01 00:00:00'), "
-        "from_iso8601_timestamp('2020-01-01T01:02:03Z'), hour(now())"
+        "from_iso8601_timestamp('2020-01-01T01:02:03Z'), hour(now()), localtimestamp, "
+        "current_timestamp(3)"
     )
     assert [d["ScalarValue"] for d in response["Rows"][0]["Data"]] == [
         "2024-01-01",
@@ -181,6 +182,8 @@ def test_clock_functions_and_conversions(query_backend: Any, frozen: Any) -> Non
         "2020-01-01T00:00:00.000Z",
         "2020-01-01 01:02:03.000000000",
         "12",
+        "2024-01-01 12:00:00.000000000",
+        "2024-01-01 12:00:00.000000000",
     ]
 
 

@@ -250,8 +250,11 @@ class _Rewriter:
         return _placeholder_timestamp(NOW_PLACEHOLDER)
 
     def rewrite(self, node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.CurrentTimestamp):
+        if isinstance(node, (exp.CurrentTimestamp, exp.Localtimestamp)):
+            # The clock of the call (UTC is the only time zone), so freezegun rules it.
             return self.now()
+        if isinstance(node, exp.Localtime):
+            return exp.Cast(this=self.now(), to=exp.DataType.build("TIME"))
         if isinstance(node, exp.CurrentTimezone):
             return exp.Literal.string("UTC")
         if isinstance(node, exp.CurrentDate):
