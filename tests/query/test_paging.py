@@ -173,3 +173,10 @@ def test_pages_are_cut_at_one_megabyte(write_backend: Any, query_backend: Any, f
 def test_a_row_over_one_megabyte_aborts(query_backend: Any) -> None:
     with pytest.raises(QueryExecutionException, match="max page response size"):
         query_backend.query("SELECT repeat('x', 1100000)")
+
+
+def test_query_string_length(query_backend: Any) -> None:
+    with pytest.raises(ValidationException, match="less than or equal to 262144"):
+        query_backend.query("SELECT 1" + " " * 262_144)
+    with pytest.raises(ValidationException, match="greater than or equal to 1"):
+        query_backend.query("")

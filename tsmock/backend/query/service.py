@@ -95,11 +95,12 @@ class QueryBackend:
     @staticmethod
     def _check_query_string(query_string: str) -> None:
         if not 1 <= len(query_string) <= MAX_QUERY_CHARS:
-            raise _constraint(
-                query_string[:50],
-                "queryString",
-                f"Member must have length less than or equal to {MAX_QUERY_CHARS}",
+            bound = (
+                "greater than or equal to 1"
+                if not query_string
+                else f"less than or equal to {MAX_QUERY_CHARS}"
             )
+            raise _constraint(query_string[:50], "queryString", f"Member must have length {bound}")
 
     # --- operations ---------------------------------------------------------------
 
