@@ -13,7 +13,7 @@ Modules, in the order a query passes them:
 - ``metadata``: SHOW DATABASES / TABLES / MEASURES and DESCRIBE.
 - ``prepass``: Timestream's own tokens (durations, ``measure_value::<type>``,
   ``@scheduled_runtime``) before the parser; positions map back to the text sent.
-- ``translate`` and ``naming``: Trino SQL to DuckDB SQL (tables, functions,
+- ``parsing``, ``translate``, ``naming``, ``typecheck``: Trino SQL to DuckDB SQL (tables, functions,
   ``_colN`` names).
 - ``views``: the Arrow view of a table, cached per table generation.
 - ``timeseries``: the interpolation functions.

@@ -25,8 +25,9 @@ from tsmock.backend.query import metadata, prepass, timeseries
 from tsmock.backend.query.convert import UnsupportedType, column_type, column_values
 from tsmock.backend.query.errors import QueryExecutionException, ValidationException
 from tsmock.backend.query.naming import PLACEHOLDER_PREFIX, OutputColumn
+from tsmock.backend.query.parsing import error_prefix_for
 from tsmock.backend.query.result import Column, QueryResult
-from tsmock.backend.query.translate import Translation, error_prefix_for, translate
+from tsmock.backend.query.translate import Translation, translate
 from tsmock.backend.query.views import TableView, ViewCache
 
 #: Translations kept for reuse (the oldest goes first).
