@@ -13,8 +13,8 @@ Modules, in the order a query passes them:
 - ``metadata``: SHOW DATABASES / TABLES / MEASURES and DESCRIBE.
 - ``prepass``: Timestream's own tokens (durations, ``measure_value::<type>``,
   ``@scheduled_runtime``) before the parser; positions map back to the text sent.
-- ``parsing``, ``translate``, ``naming``, ``typecheck``: Trino SQL to DuckDB SQL (tables, functions,
-  ``_colN`` names).
+- ``parsing``, ``translate``, ``naming``, ``typecheck``: Trino SQL to DuckDB SQL
+  (syntax errors, tables, functions, ``_colN`` names, literal type errors).
 - ``views``: the Arrow view of a table, cached per table generation.
 - ``timeseries``: the interpolation functions.
 - ``convert``: DuckDB types and Arrow values to `QueryResult`.
