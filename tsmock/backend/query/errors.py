@@ -1,0 +1,29 @@
+"""The query service's own error classes; the shared ones live in `tsmock.backend.errors`.
+
+The query service answers bad SQL with ``ValidationException`` and runtime
+failures of a valid query with ``QueryExecutionException`` (HTTP 400 both, per
+the Query API Reference; docs/operations/query.md).
+"""
+
+from __future__ import annotations
+
+from tsmock.backend.errors import ConflictException, TimestreamError, ValidationException
+
+__all__ = [
+    "ConflictException",
+    "QueryExecutionException",
+    "ValidationException",
+    "position_prefix",
+]
+
+
+class QueryExecutionException(TimestreamError):
+    """A valid query that could not run to its end (HTTP 400)."""
+
+    code = "QueryExecutionException"
+    status = 400
+
+
+def position_prefix(line: int, column: int) -> str:
+    """The service's ``line L:C: `` prefix (1-based line and column, Trino style)."""
+    return f"line {line}:{column}: "
