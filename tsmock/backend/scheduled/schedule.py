@@ -203,8 +203,9 @@ def _parse_rate(expression: str, value: int, unit: str) -> RateSchedule:
 def _parse_cron(expression: str, body: str) -> CronSchedule:
     fields = body.split()
     if len(fields) != 6:
-        raise _invalid(expression, "cron() takes six fields: minutes hours day-of-month "
-                       "month day-of-week year")
+        raise _invalid(
+            expression, "cron() takes six fields: minutes hours day-of-month month day-of-week year"
+        )
     minute_f, hour_f, dom_f, month_f, dow_f, year_f = fields
     if (dom_f == "?") == (dow_f == "?"):
         raise _invalid(expression, "exactly one of day-of-month and day-of-week must be '?'")
@@ -223,8 +224,9 @@ def _parse_cron(expression: str, body: str) -> CronSchedule:
     )
 
 
-def _value(expression: str, text: str, low: int, high: int, names: dict[str, int],
-           what: str) -> int:
+def _value(
+    expression: str, text: str, low: int, high: int, names: dict[str, int], what: str
+) -> int:
     upper = text.upper()
     if upper in names:
         return names[upper]
@@ -236,16 +238,18 @@ def _value(expression: str, text: str, low: int, high: int, names: dict[str, int
     return number
 
 
-def _parse_list(expression: str, text: str, low: int, high: int, names: dict[str, int],
-                what: str) -> set[int]:
+def _parse_list(
+    expression: str, text: str, low: int, high: int, names: dict[str, int], what: str
+) -> set[int]:
     values: set[int] = set()
     for part in text.split(","):
         values |= _parse_range(expression, part, low, high, names, what)
     return values
 
 
-def _parse_range(expression: str, part: str, low: int, high: int, names: dict[str, int],
-                 what: str) -> set[int]:
+def _parse_range(
+    expression: str, part: str, low: int, high: int, names: dict[str, int], what: str
+) -> set[int]:
     base, slash, step_text = part.partition("/")
     step = 1
     if slash:
@@ -300,12 +304,12 @@ def _parse_week_days(expression: str, text: str) -> DayRule:
             nth.add((weekday, int(nth_text)))
         else:
             days |= _parse_range(expression, part, 1, 7, _DAY_NAMES, "day-of-week")
-    return DayRule(frozenset(days), last_of_weekday=frozenset(last_of),
-                   nth_weekday=frozenset(nth))
+    return DayRule(frozenset(days), last_of_weekday=frozenset(last_of), nth_weekday=frozenset(nth))
 
 
-def next_after(expression: str | Schedule, after: datetime,
-               anchor: datetime | None = None) -> datetime | None:
+def next_after(
+    expression: str | Schedule, after: datetime, anchor: datetime | None = None
+) -> datetime | None:
     """The first fire time of a schedule strictly after ``after``.
 
     ``anchor`` (the creation time) is needed by rate schedules and ignored by cron.
@@ -314,8 +318,9 @@ def next_after(expression: str | Schedule, after: datetime,
     return schedule.next_after(after, anchor if anchor is not None else after)
 
 
-def fire_times(expression: str | Schedule, start: datetime, end: datetime,
-               anchor: datetime | None = None) -> Iterator[datetime]:
+def fire_times(
+    expression: str | Schedule, start: datetime, end: datetime, anchor: datetime | None = None
+) -> Iterator[datetime]:
     """Every fire time in ``(start, end]``, in order."""
     schedule = parse_schedule(expression) if isinstance(expression, str) else expression
     origin = anchor if anchor is not None else start
