@@ -114,6 +114,8 @@ class CronSchedule:
 
     def _first_time_on(self, day: date, after: datetime) -> datetime | None:
         for hour in sorted(self.hours):
+            if day == after.date() and hour < after.hour:
+                continue
             for minute in sorted(self.minutes):
                 moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.utc)
                 if moment > after:
