@@ -6,11 +6,11 @@ import random
 
 import pytest
 
-from .fakes import TOPIC, FakeRunner, FakeSink, FakeStore, FakeWriter
 from tsmock.backend.scheduled import ScheduledQueryBackend
 
-ROLLUP_COLUMNS = [("region", "VARCHAR"), ("t", "TIMESTAMP"), ("avg_cpu", "DOUBLE"),
-                  ("n", "BIGINT")]
+from .fakes import TOPIC, FakeRunner, FakeSink, FakeStore, FakeWriter
+
+ROLLUP_COLUMNS = [("region", "VARCHAR"), ("t", "TIMESTAMP"), ("avg_cpu", "DOUBLE"), ("n", "BIGINT")]
 
 
 @pytest.fixture

@@ -67,7 +67,9 @@ class FakeRunner:
         self.queries[query_string] = query
         return query
 
-    def validate(self, query_string: str, allow_scheduled_runtime: bool = False) -> list[FakeColumn]:
+    def validate(
+        self, query_string: str, allow_scheduled_runtime: bool = False
+    ) -> list[FakeColumn]:
         self.validations.append((query_string, allow_scheduled_runtime))
         query = self.queries.get(query_string)
         if query is None:
@@ -154,7 +156,9 @@ def multi_target(
         "DatabaseName": database,
         "TableName": table,
         "TimeColumn": "t",
-        "DimensionMappings": [{"Name": name, "DimensionValueType": "VARCHAR"} for name in dimensions],
+        "DimensionMappings": [
+            {"Name": name, "DimensionValueType": "VARCHAR"} for name in dimensions
+        ],
         "MultiMeasureMappings": {"MultiMeasureAttributeMappings": list(attributes)},
     }
     if measure_name is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from itertools import islice
 from datetime import datetime, timedelta, timezone
+from itertools import islice, pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -80,8 +80,10 @@ def test_rate_before_the_anchor_fires_one_period_after_it() -> None:
         ("rate(5 minute)", "a rate above 1 takes the plural unit 'minutes'"),
         ("rate(5 weeks)", "the rate unit must be minute(s), hour(s) or day(s)"),
         ("rate(-5 minutes)", "expected cron(...) or rate(...)"),
-        ("cron(0 * * * *)", "cron() takes six fields: minutes hours day-of-month month "
-         "day-of-week year"),
+        (
+            "cron(0 * * * *)",
+            "cron() takes six fields: minutes hours day-of-month month day-of-week year",
+        ),
         ("cron(0 * * * * *)", "exactly one of day-of-month and day-of-week must be '?'"),
         ("cron(0 * ? * ? *)", "exactly one of day-of-month and day-of-week must be '?'"),
         ("cron(60 * * * ? *)", "minutes value 60 is outside 0-59"),
@@ -173,5 +175,5 @@ def test_rate_times_are_spaced_exactly(
     base = anchor.replace(second=0, microsecond=0)
     for moment in times:
         assert (moment - base) % period == timedelta(0)
-    for earlier, later in zip(times, times[1:]):
+    for earlier, later in pairwise(times):
         assert later - earlier == period
