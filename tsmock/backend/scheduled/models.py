@@ -9,7 +9,7 @@ seconds with millisecond precision, as the rest of tsmock sends them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from tsmock.backend.models import epoch_seconds
@@ -145,8 +145,8 @@ class ScheduledQuery:
         timestream: dict[str, Any] = self.target_configuration["TimestreamConfiguration"]
         return timestream
 
-    def to_dict(self, now: datetime) -> dict[str, Any]:
-        """The wire ``ScheduledQueryDescription``."""
+    def to_dict(self, now: datetime | None = None) -> dict[str, Any]:
+        """The wire ``ScheduledQueryDescription``; ``now`` defaults to the clock."""
         description: dict[str, Any] = {
             "Arn": self.arn,
             "Name": self.name,
@@ -169,8 +169,8 @@ class ScheduledQuery:
             description["RecentlyFailedRuns"] = [run.to_dict() for run in self.recently_failed_runs]
         return description
 
-    def to_summary(self, now: datetime) -> dict[str, Any]:
-        """The wire ``ScheduledQuery`` item of ListScheduledQueries."""
+    def to_summary(self, now: datetime | None = None) -> dict[str, Any]:
+        """The wire ``ScheduledQuery`` item of ListScheduledQueries; ``now`` as in to_dict."""
         summary: dict[str, Any] = {
             "Arn": self.arn,
             "Name": self.name,
@@ -192,7 +192,9 @@ class ScheduledQuery:
             summary["LastRunStatus"] = self.last_run.run_status
         return summary
 
-    def _add_times(self, shape: dict[str, Any], now: datetime) -> None:
+    def _add_times(self, shape: dict[str, Any], now: datetime | None) -> None:
+        if now is None:
+            now = datetime.now(timezone.utc)
         if self.previous_invocation_time is not None:
             shape["PreviousInvocationTime"] = epoch_seconds(self.previous_invocation_time)
         # A DISABLED query is not invoked by its schedule, so it has no next invocation.
