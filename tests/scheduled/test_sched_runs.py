@@ -8,6 +8,7 @@ from typing import Any
 
 from freezegun import freeze_time
 
+from tsmock.backend.errors import ValidationException
 from tsmock.backend.models import ns_from_datetime
 from tsmock.backend.scheduled import ScheduledQueryBackend
 from tsmock.backend.scheduled.runs import MINIMUM_BYTES_METERED
@@ -318,3 +319,27 @@ def test_execute_runs_a_disabled_query(backend: ScheduledQueryBackend, writer: F
     backend.update_scheduled_query(query.arn, "DISABLED")
     assert backend.execute_scheduled_query(query.arn, utc(2026, 1, 1)).succeeded
     assert len(writer.records()) == 1
+
+
+def test_a_request_level_write_error_is_isolated_to_its_records(
+    backend: ScheduledQueryBackend, runner: FakeRunner, writer: FakeWriter, store: FakeStore
+) -> None:
+    columns = [("region", "VARCHAR"), ("t", "TIMESTAMP"), ("avg_cpu", "DOUBLE"), ("n", "BIGINT")]
+    runner.add("SELECT nodims", columns, [("eu", 1, 1.0, 1), (None, 2, 2.0, 2), ("us", 3, 3.0, 3)])
+    original = writer.write_records
+
+    def strict(database: str, table: str, records: list[dict[str, Any]]) -> Any:
+        if any(not record["Dimensions"] for record in records):
+            raise ValidationException("At least one dimension is required for a record.")
+        return original(database, table, records)
+
+    writer.write_records = strict  # type: ignore[method-assign]
+    query = backend.create_scheduled_query(**create_kwargs(query="SELECT nodims", target=TARGET))
+    run = backend.execute_scheduled_query(query.arn, utc(2026, 1, 1))
+    assert run.succeeded and run.status == "MANUAL_TRIGGER_SUCCESS"
+    assert [record["Time"] for record in writer.records()] == ["1", "3"]
+    assert run.records_ingested == 2 and run.error_report_location is not None
+    report = json.loads(store.objects[run.error_report_location])
+    assert [(e["reason"], e["record"]["Time"]) for e in report["errors"]] == [
+        ("At least one dimension is required for a record.", "2")
+    ]

@@ -78,6 +78,11 @@ class ScheduledQueryRun:
         return self.run_status.endswith("_SUCCESS")
 
     @property
+    def status(self) -> str:
+        """The run status, e.g. ``AUTO_TRIGGER_SUCCESS`` (same as ``run_status``)."""
+        return self.run_status
+
+    @property
     def records_ingested(self) -> int:
         """Records written to the target table by this run."""
         return self.stats.records_ingested

@@ -136,6 +136,16 @@ def _write_batch(
         return rejected
     except ResourceNotFoundException:  # the table went away during the run
         raise _RunFailed(_missing_table_reason(database, table)) from None
+    except TimestreamError as error:
+        # WriteRecords refuses a whole request for some record faults (e.g. a record
+        # without dimensions); written one by one, the others still get stored.
+        if len(batch) == 1:
+            return [{"RecordIndex": 0, "Reason": error.message}]
+        refused = []
+        for index, record in enumerate(batch):
+            for item in _write_batch(writer, database, table, [record]):
+                refused.append({**item, "RecordIndex": index})
+        return refused
     return []
 
 
