@@ -248,13 +248,15 @@ class ScheduledQueryBackend:
         scheduled_query_arn: str,
         invocation_time: datetime,
         client_token: str | None = None,
+        query_insights: dict[str, Any] | None = None,
     ) -> ScheduledQueryRun:
         """Run the query now, as if invoked at ``invocation_time`` (MANUAL run).
 
         The run is finished when this returns; its failure is in the run and in
-        DescribeScheduledQuery, never raised. ``client_token`` is "Not used" (MODEL).
+        DescribeScheduledQuery, never raised. ``client_token`` is "Not used" (MODEL);
+        ``query_insights`` is accepted and ignored: tsmock computes no query insights.
         """
-        del client_token
+        del client_token, query_insights
         with self._lock:
             query = self.get_scheduled_query(scheduled_query_arn)
             return self._run(query, invocation_time.astimezone(timezone.utc), manual=True)
