@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,7 +182,7 @@ def create_kwargs(
         "schedule_configuration": {"ScheduleExpression": schedule},
         "notification_configuration": {"SnsConfiguration": {"TopicArn": TOPIC}},
         "scheduled_query_execution_role_arn": ROLE,
-        "error_report_configuration": ERROR_REPORTS,
+        "error_report_configuration": copy.deepcopy(ERROR_REPORTS),
         "target_configuration": target,
     }
     kwargs.update(extra)

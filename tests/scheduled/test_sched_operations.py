@@ -451,3 +451,13 @@ def test_account_settings(backend: ScheduledQueryBackend) -> None:
         backend.update_account_settings,
         query_pricing_model="BYTES_SCANNED",
     )
+
+
+def test_stored_configuration_does_not_follow_the_request(backend: ScheduledQueryBackend) -> None:
+    kwargs = create_kwargs(target=multi_target([AVG]))
+    query = backend.create_scheduled_query(**kwargs)
+    kwargs["target_configuration"]["TimestreamConfiguration"]["TableName"] = "changed"
+    kwargs["error_report_configuration"]["S3Configuration"]["BucketName"] = "changed"
+    description = query.to_dict()
+    assert description["TargetConfiguration"]["TimestreamConfiguration"]["TableName"] == "rollup"
+    assert description["ErrorReportConfiguration"]["S3Configuration"]["BucketName"] == "sq-errors"

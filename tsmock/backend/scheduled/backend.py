@@ -21,6 +21,7 @@ the write path, the object store and the notification sink are handed in
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import string
@@ -157,11 +158,13 @@ class ScheduledQueryBackend:
                 arn=self._new_arn(name),
                 name=name,
                 query_string=query_string,
-                schedule_configuration=dict(schedule_configuration),
-                notification_configuration=notification_configuration,
-                target_configuration=target_configuration,
+                # Copies: the stored configuration must not follow later changes of
+                # the caller's request dictionaries.
+                schedule_configuration=copy.deepcopy(schedule_configuration),
+                notification_configuration=copy.deepcopy(notification_configuration),
+                target_configuration=copy.deepcopy(target_configuration),
                 execution_role_arn=scheduled_query_execution_role_arn,
-                error_report_configuration=error_report_configuration,
+                error_report_configuration=copy.deepcopy(error_report_configuration),
                 kms_key_id=kms_key_id,
                 creation_time=now,
                 schedule=schedule,
