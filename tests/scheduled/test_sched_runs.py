@@ -346,3 +346,12 @@ def test_a_request_level_write_error_is_isolated_to_its_records(
     assert [(e["reason"], e["record"]["Time"]) for e in report["errors"]] == [
         ("At least one dimension is required for a record.", "2")
     ]
+
+
+def test_naive_times_are_utc(backend: ScheduledQueryBackend, runner: FakeRunner) -> None:
+    with freeze_time("2026-12-05 10:00:00"):
+        query = backend.create_scheduled_query(**create_kwargs(schedule="rate(1 hour)"))
+    run = backend.execute_scheduled_query(query.arn, datetime(2026, 12, 5, 9))
+    assert run.invocation_time == utc(2026, 12, 5, 9)
+    runs = backend.run_due(until=datetime(2026, 12, 5, 11))
+    assert [r.invocation_time for r in runs] == [utc(2026, 12, 5, 11)]

@@ -57,6 +57,13 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; a naive one is taken as UTC (the service's times are UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
 @dataclass
 class _ClientTokenUse:
     request: str
@@ -262,7 +269,7 @@ class ScheduledQueryBackend:
         del client_token, query_insights
         with self._lock:
             query = self.get_scheduled_query(scheduled_query_arn)
-            return self._run(query, invocation_time.astimezone(timezone.utc), manual=True)
+            return self._run(query, _as_utc(invocation_time), manual=True)
 
     def run_due(self, until: datetime | None = None) -> list[ScheduledQueryRun]:
         """Run, in time order, every due invocation of every ENABLED query up to ``until``.
@@ -271,7 +278,7 @@ class ScheduledQueryBackend:
         an earlier call ran) and not after ``until`` (default: the clock now).
         """
         with self._lock:
-            end = (until if until is not None else _now()).astimezone(timezone.utc)
+            end = _as_utc(until) if until is not None else _now()
             due: list[tuple[datetime, int, ScheduledQuery]] = []
             for query in self.scheduled_queries.values():
                 if query.state != ENABLED:
