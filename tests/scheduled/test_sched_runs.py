@@ -224,6 +224,7 @@ def test_query_failure_is_recorded_not_raised(
     assert description["State"] == "DISABLED" and "NextInvocationTime" not in description
     message = json.loads(sink.published[-1][1])
     assert message["type"] == "MANUAL_TRIGGER_FAILURE"
+    assert "nextInvocationEpochSecond" not in message  # the failure disabled the query
     assert message["scheduledQueryRunSummary"]["failureReason"] == "Division by zero"
 
 

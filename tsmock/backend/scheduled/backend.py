@@ -303,14 +303,18 @@ class ScheduledQueryBackend:
     def _run(
         self, query: ScheduledQuery, invocation_time: datetime, manual: bool
     ) -> ScheduledQueryRun:
-        trigger_time = max(_now(), invocation_time)
+        # A manual run starts when asked; a scheduled one not before its invocation
+        # (run_due may be given an `until` ahead of the clock).
+        trigger_time = _now() if manual else max(_now(), invocation_time)
         # Versions grow with every run, so a later run upserts what an earlier wrote
         # even when the frozen clock gives two runs the same trigger time.
         version = max(ns_from_datetime(trigger_time) // 1_000_000, self._last_version + 1)
         self._last_version = version
-        next_invocation = (
-            query.next_invocation_time(trigger_time) if query.state == ENABLED else None
-        )
+
+        def next_invocation(run: ScheduledQueryRun) -> datetime | None:
+            disabled = query.state != ENABLED or (not run.succeeded and DISABLE_ON_FAILURE)
+            return None if disabled else query.next_invocation_time(trigger_time)
+
         run = perform_run(
             query, self.ports, invocation_time, trigger_time, manual, version, next_invocation
         )

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,9 +69,13 @@ def perform_run(
     trigger_time: datetime,
     manual: bool,
     version: int,
-    next_invocation: datetime | None,
+    next_invocation: Callable[[ScheduledQueryRun], datetime | None],
 ) -> ScheduledQueryRun:
-    """Run ``query`` once and return the finished run (not yet recorded on the query)."""
+    """Run ``query`` once and return the finished run (not yet recorded on the query).
+
+    ``next_invocation`` tells, from the finished run, the next scheduled
+    invocation that the notification announces (none once a failure disables it).
+    """
     kind = "MANUAL" if manual else "AUTO"
     started = time.perf_counter()
     run = ScheduledQueryRun(query.arn, invocation_time, trigger_time, f"{kind}_TRIGGER_SUCCESS")
@@ -84,7 +88,7 @@ def perform_run(
     if errors:
         run.error_report_location = _write_error_report(query, ports.store, run, manual, errors)
     run.stats.execution_time_in_millis = max(0, int((time.perf_counter() - started) * 1000))
-    run.notification = notification_message(run, next_invocation)
+    run.notification = notification_message(run, next_invocation(run))
     topic = query.notification_configuration["SnsConfiguration"]["TopicArn"]
     run.notification_published = ports.sink.publish(topic, run.notification)
     return run
