@@ -21,7 +21,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tsmock.intercept import install_builtin_handlers
-from tsmock.mock import TimestreamWriteMock, mock_timestream_write
+from tsmock.mock import (
+    TimestreamMock,
+    TimestreamWriteMock,
+    mock_timestream,
+    mock_timestream_write,
+)
 
 if TYPE_CHECKING:
     from tsmock.backend.models import BatchLoadTask, Database, Record, Table
@@ -58,7 +63,9 @@ __all__ = [
     "Fault",
     "Record",
     "Table",
+    "TimestreamMock",
     "TimestreamWriteMock",
+    "mock_timestream",
     "mock_timestream_write",
 ]
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""`mock_timestream_write`: decorator, context manager and handle in one object."""
+"""`mock_timestream_write` and `mock_timestream`: decorator, context manager, handle."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable
+from datetime import datetime, timezone
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from tsmock import registry
 from tsmock.defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from tsmock.services import QUERY, WRITE
 
 if TYPE_CHECKING:
     import unittest
 
     from tsmock.backend.models import BatchLoadTask, Record
+    from tsmock.backend.scheduled import ScheduledQueryRun
     from tsmock.backend.service import TimestreamWriteBackend
     from tsmock.calls import Call
     from tsmock.faults import Fault
@@ -46,6 +49,9 @@ class TimestreamWriteMock:
     restores everything the start changed.
     """
 
+    #: The botocore services this mock answers.
+    services: frozenset[str] = frozenset({WRITE})
+
     def __init__(
         self, account_id: str = DEFAULT_ACCOUNT_ID, region_name: str | None = None
     ) -> None:
@@ -62,10 +68,20 @@ class TimestreamWriteMock:
         from tsmock.environment import SwitchedOn
         from tsmock.state import MockState
 
+        if QUERY in self.services:
+            # The SQL engine loads here, never inside a request: a first import of
+            # pandas/pyarrow under freezegun's frozen clock can crash the interpreter.
+            from tsmock.backend.query.engine_modules import load_engine
+
+            load_engine()
         region_name = self.region_name or DEFAULT_REGION
         with registry.lifecycle_lock:
             state, _ = registry.activate(
-                MockState(account_id=self.account_id, region_name=region_name),
+                MockState(
+                    account_id=self.account_id,
+                    region_name=region_name,
+                    services=self.services,
+                ),
                 lambda: SwitchedOn(region_name),
             )
             self._starts += 1
@@ -127,7 +143,7 @@ class TimestreamWriteMock:
         return self._decorate_callable(target)
 
     def _fresh(self) -> TimestreamWriteMock:
-        return TimestreamWriteMock(self.account_id, self.region_name)
+        return type(self)(self.account_id, self.region_name)
 
     def _decorate_callable(self, func: Callable[..., Any]) -> Callable[..., Any]:
         # Each call of the decorated function gets its own activation (so state never
@@ -359,6 +375,70 @@ class TimestreamWriteMock:
         return self._require_state().calls.calls()
 
 
+class TimestreamMock(TimestreamWriteMock):
+    """The handle of `mock_timestream`: answers timestream-write and timestream-query.
+
+    One state serves both services, so a query reads what the test wrote.
+    """
+
+    services: frozenset[str] = frozenset({WRITE, QUERY})
+
+    def start(self) -> TimestreamMock:
+        """Activate the mock (or join the active one); returns the handle."""
+        super().start()
+        return self
+
+    def __enter__(self) -> TimestreamMock:
+        return self.start()
+
+    async def __aenter__(self) -> TimestreamMock:
+        return self.start()
+
+    def run_scheduled_queries(self, until: datetime | None = None) -> list[ScheduledQueryRun]:
+        """Run every due invocation of every ENABLED scheduled query up to ``until``.
+
+        ``until`` defaults to the clock now (freezegun moves it). Invocations run in
+        time order across all accounts and regions of this activation, each once;
+        returns the runs (ARN, invocation time, status, records ingested).
+        """
+        state = self._require_state()
+        if not self.active:
+            raise RuntimeError("the mock is not active: start it before running scheduled queries")
+        moment = until if until is not None else datetime.now(timezone.utc)
+        runs: list[ScheduledQueryRun] = []
+        for backend in state.backends(QUERY):
+            runs.extend(backend.scheduled.run_due(moment))
+        runs.sort(key=lambda run: run.invocation_time)
+        return runs
+
+
+@overload
+def mock_timestream(
+    func: None = None, *, account_id: str = ..., region_name: str | None = ...
+) -> TimestreamMock: ...
+
+
+@overload
+def mock_timestream(func: F) -> F: ...
+
+
+def mock_timestream(
+    func: Any = None,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region_name: str | None = None,
+) -> Any:
+    """Mock Amazon Timestream Write and Query over one state (needs ``timestream-mock[query]``).
+
+    The same forms as `mock_timestream_write`: decorator (bare or called, on
+    functions and classes), ``with``, ``async with``, ``start()``/``stop()``.
+    """
+    mock = TimestreamMock(account_id=account_id, region_name=region_name)
+    if func is None:
+        return mock
+    return mock(func)
+
+
 @overload
 def mock_timestream_write(
     func: None = None, *, account_id: str = ..., region_name: str | None = ...
@@ -386,4 +466,4 @@ def mock_timestream_write(
     return mock(func)
 
 
-__all__ = ["TimestreamWriteMock", "mock_timestream_write"]
+__all__ = ["TimestreamMock", "TimestreamWriteMock", "mock_timestream", "mock_timestream_write"]

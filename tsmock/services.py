@@ -95,6 +95,7 @@ class Service:
 SERVICES: dict[str, Service] = {}
 
 WRITE = "timestream-write"
+QUERY = "timestream-query"
 
 
 def register(service: Service) -> Service:
@@ -122,5 +123,19 @@ register(
             r"\.(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)"
         ),
         implementation="tsmock.handlers.write",
+    )
+)
+
+
+register(
+    Service(
+        name=QUERY,
+        endpoint_prefix="query.timestream",
+        host_name=(
+            r"(?:query(?:-cell\d+)?\.timestream(?:-fips)?|timestream-query(?:-fips)?)"
+            r"\.(?P<region>[a-z0-9-]+)"
+            r"\.(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)"
+        ),
+        implementation="tsmock.handlers.query",
     )
 )

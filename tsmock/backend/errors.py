@@ -124,6 +124,13 @@ class UnknownOperationException(TimestreamError):
     message_key = "message"
 
 
+class QueryExecutionException(TimestreamError):
+    """Timestream Query: a valid query that could not run to its end (HTTP 400)."""
+
+    code = "QueryExecutionException"
+    status = 400
+
+
 #: Every error class by its AWS code, for fault injection and the protocol.
 ERRORS_BY_CODE: dict[str, type[TimestreamError]] = {
     cls.code: cls
@@ -137,5 +144,6 @@ ERRORS_BY_CODE: dict[str, type[TimestreamError]] = {
         InternalServerException,
         InvalidEndpointException,
         RejectedRecordsException,
+        QueryExecutionException,
     )
 }

@@ -7,7 +7,11 @@ the Query API Reference; docs/operations/query.md).
 
 from __future__ import annotations
 
-from tsmock.backend.errors import ConflictException, TimestreamError, ValidationException
+from tsmock.backend.errors import (
+    ConflictException,
+    QueryExecutionException,
+    ValidationException,
+)
 
 __all__ = [
     "ConflictException",
@@ -15,13 +19,6 @@ __all__ = [
     "ValidationException",
     "position_prefix",
 ]
-
-
-class QueryExecutionException(TimestreamError):
-    """A valid query that could not run to its end (HTTP 400)."""
-
-    code = "QueryExecutionException"
-    status = 400
 
 
 def position_prefix(line: int, column: int) -> str:
