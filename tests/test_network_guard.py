@@ -247,8 +247,11 @@ def test_retries_of_a_failing_call_stay_in_process(
     ts: TimestreamWriteMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(time, "sleep", lambda seconds: None)  # botocore's backoff
+    # The retry policy is pinned: botocore's default mode differs between releases.
     client: Any = _session_without_tsmock_handlers().create_client(
-        "timestream-write", region_name=REGION
+        "timestream-write",
+        region_name=REGION,
+        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
     )
     ts.add_fault("ListDatabases", "ThrottlingException", times=2)
     ts.add_fault("DescribeDatabase", "InternalServerException", times=None)

@@ -34,8 +34,8 @@ def load_engine() -> QueryEngine:
                     importlib.import_module(name)
                 except ImportError as error:
                     raise ImportError(
-                        f"tsmock's query support needs the extra {EXTRA} "
-                        f"(install it with pip): cannot import {name}: {error}"
+                        f"tsmock's query support needs the extra {EXTRA}: "
+                        f"pip install 'timestream-mock[query]' (cannot import {name}: {error})"
                     ) from error
             # pyarrow imports pandas lazily, on first use; a first import of pandas
             # under freezegun's frozen clock can crash the interpreter.
