@@ -242,8 +242,9 @@ def test_non_retried_fault_surfaces(clients: tuple[Any, Any], timestream_mock: A
     assert codes == ["AccessDeniedException", None]
 
 
-def test_retries_exhausted_by_a_lasting_throttle(clients: tuple[Any, Any], timestream_mock: Any) -> None:
-    _, _query = clients
+def test_retries_exhausted_by_a_lasting_throttle(
+    clients: tuple[Any, Any], timestream_mock: Any
+) -> None:
     query = boto3.client(
         "timestream-query", region_name=REGION, config=Config(retries={"total_max_attempts": 2})
     )
