@@ -148,6 +148,18 @@ class TimestreamWriteMock:
     def _decorate_callable(self, func: Callable[..., Any]) -> Callable[..., Any]:
         # Each call of the decorated function gets its own activation (so state never
         # leaks from one test to the next) through this handle.
+        if inspect.isasyncgenfunction(func):
+            return self._decorate_async_generator(func)
+        if inspect.isgeneratorfunction(func):
+            # A yield fixture: the body runs inside the mock from the first next()
+            # until the generator finishes or is closed (``yield from`` forwards
+            # send/throw/close to it).
+            @functools.wraps(func)
+            def generator_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return (yield from func(*args, **kwargs))
+
+            return generator_wrapper
         if inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)
@@ -163,6 +175,36 @@ class TimestreamWriteMock:
                 return func(*args, **kwargs)
 
         return wrapper
+
+    def _decorate_async_generator(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # Async generators have no ``yield from``: forward asend/athrow/aclose by hand,
+        # so the body runs inside one activation from its first step to its end.
+        @functools.wraps(func)
+        async def async_generator_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                inner = func(*args, **kwargs)
+                try:
+                    item = await inner.__anext__()
+                except StopAsyncIteration:
+                    return
+                while True:
+                    try:
+                        sent = yield item
+                    except GeneratorExit:
+                        await inner.aclose()
+                        raise
+                    except BaseException as error:  # forwarded to the body, as yield from does
+                        try:
+                            item = await inner.athrow(error)
+                        except StopAsyncIteration:
+                            return
+                    else:
+                        try:
+                            item = await inner.asend(sent)
+                        except StopAsyncIteration:
+                            return
+
+        return async_generator_wrapper
 
     def _decorate_class(self, cls: type) -> type:
         # unittest is imported by whoever defines a TestCase; no need to import it here.
