@@ -252,6 +252,7 @@ def without_table(snap: dict[str, Any], db: str, table: str) -> dict[str, Any]:
         "measure_types",
         "dimension_names",
         "multi_attribute_names",
+        "attribute_types",
         "generation",
     ):
         tables[table].pop(key, None)

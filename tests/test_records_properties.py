@@ -69,6 +69,7 @@ def snapshot(table: Table) -> tuple[Any, ...]:
         dict(table.measure_types),
         set(table.dimension_names),
         set(table.multi_attribute_names),
+        dict(table.attribute_types),
     )
 
 
@@ -551,7 +552,7 @@ def test_rejected_records_change_nothing(
         assert set(record.dimensions) <= full.dimension_names
         assert full.measure_types[record.measure_name] == record.measure_value_type
         for name, (_, value_type) in record.measure_values.items():
-            assert full.measure_types[name] == value_type
+            assert full.attribute_types[name] == value_type
             assert name in full.multi_attribute_names
     assert (again.memory_store, again.magnetic_store) == (
         result.memory_store,

@@ -819,7 +819,8 @@ class TestTableRules:
         assert reasons(result) == [
             "The measure a has type DOUBLE in the table; it cannot be written as BIGINT."
         ]
-        assert table.measure_types == {"metrics": "MULTI", "a": "DOUBLE"}
+        assert table.measure_types == {"metrics": "MULTI"}
+        assert table.attribute_types == {"a": "DOUBLE"}
         assert table.multi_attribute_names == {"a"}
 
     def test_only_accepted_records_are_recorded(self) -> None:
@@ -858,7 +859,7 @@ class TestTableRules:
 
     def test_multi_attribute_limit(self) -> None:
         table = make_table()
-        table.measure_types.update({f"a{i}": "DOUBLE" for i in range(1024)})
+        table.attribute_types.update({f"a{i}": "DOUBLE" for i in range(1024)})
         table.multi_attribute_names.update(f"a{i}" for i in range(1024))
         result = write(table, [multi({"a1": ("1", "DOUBLE"), "zz": ("1", "DOUBLE")})])
         assert reasons(result) == [

@@ -94,12 +94,13 @@ class _NewNames:
 
     dimensions: list[str]
     measures: list[tuple[str, str]]
-    attributes: list[str]
+    attributes: list[tuple[str, str]]
 
     def record_in(self, table: Table) -> None:
         table.dimension_names.update(self.dimensions)
         table.measure_types.update(self.measures)
-        table.multi_attribute_names.update(self.attributes)
+        table.attribute_types.update(self.attributes)
+        table.multi_attribute_names.update(name for name, _ in self.attributes)
 
 
 def _check_new_names(
@@ -113,15 +114,19 @@ def _check_new_names(
     """
     measure_types = table.measure_types
     table_dimensions = table.dimension_names
-    attributes = table.multi_attribute_names
-    # Every measure name of the record with its type: its own and, for MULTI,
-    # each attribute's (docs/operations/write-records.md: attributes are type-locked like measures).
-    typed = [(record.measure_name, record.measure_value_type)]
-    if record.measure_values is not None:
-        typed.extend((name, vt) for name, (_, vt) in record.measure_values.items())
+    attribute_types = table.attribute_types
+    name = record.measure_name
+    value_type = record.measure_value_type
+    # The record's attributes with their types (MULTI only). Measure names and
+    # attribute names are separate namespaces, each type-locked on its own
+    # (docs/operations/write-records.md): a MULTI record named "measure1" may
+    # carry an attribute "measure1".
+    typed_attributes = [
+        (attribute, vt) for attribute, (_, vt) in (record.measure_values or {}).items()
+    ]
     new_dimensions = sorted(dimension_names - table_dimensions)
-    new_measures = list(dict.fromkeys(name for name, _ in typed if name not in measure_types))
-    new_attributes = [name for name in record.measure_values or () if name not in attributes]
+    new_measures = [] if name in measure_types else [name]
+    new_attributes = [pair for pair in typed_attributes if pair[0] not in attribute_types]
     # docs/operations/write-records.md: table-level limits; the reason names the first name over the
     # limit.
     room = MAX_DIMENSIONS_PER_TABLE - len(table_dimensions)
@@ -130,38 +135,42 @@ def _check_new_names(
     room = MAX_MEASURES_PER_TABLE - len(measure_types)
     if len(new_measures) > room:
         return too_many_measures_reason(new_measures[room]), None
-    room = MAX_MULTI_ATTRIBUTES_PER_TABLE - len(attributes)
+    room = MAX_MULTI_ATTRIBUTES_PER_TABLE - len(attribute_types)
     if len(new_attributes) > room:
-        return too_many_multi_attributes_reason(new_attributes[room]), None
-    # docs/operations/write-records.md: type locking, against the table and within the record.
-    types: dict[str, str] = {}
-    for name, value_type in typed:
-        old = measure_types.get(name) or types.get(name)
-        if old is not None and old != value_type:
-            return type_conflict_reason(name, old, value_type), None
-        types[name] = value_type
-    # docs/operations/write-records.md: reserved names, then one namespace for dimension and measure
-    # names.
+        return too_many_multi_attributes_reason(new_attributes[room][0]), None
+    # docs/operations/write-records.md: type locking, each namespace against its own.
+    old = measure_types.get(name)
+    if old is not None and old != value_type:
+        return type_conflict_reason(name, old, value_type), None
+    for attribute, attribute_type in typed_attributes:
+        old = attribute_types.get(attribute)
+        if old is not None and old != attribute_type:
+            return type_conflict_reason(attribute, old, attribute_type), None
+    # docs/operations/write-records.md: reserved names, then dimension names may
+    # not be measure or attribute names.
     if record.reserved_reason is not None:
         return record.reserved_reason, None
-    for name in new_dimensions:
-        if name in measure_types or name in types:
-            return dimension_is_measure_reason(name), None
-    for name in new_measures:
-        if name in table_dimensions or name in dimension_names:
-            return measure_is_dimension_reason(name), None
-    new_names = [(name, types[name]) for name in new_measures]
-    return None, _NewNames(new_dimensions, new_names, new_attributes)
+    attribute_names = {attribute for attribute, _ in typed_attributes}
+    for dimension in new_dimensions:
+        if (
+            dimension in measure_types
+            or dimension in attribute_types
+            or dimension == name
+            or dimension in attribute_names
+        ):
+            return dimension_is_measure_reason(dimension), None
+    for measure in [*new_measures, *(attribute for attribute, _ in new_attributes)]:
+        if measure in table_dimensions or measure in dimension_names:
+            return measure_is_dimension_reason(measure), None
+    return None, _NewNames(
+        new_dimensions, [(measure, value_type) for measure in new_measures], new_attributes
+    )
 
 
 def _knows_attribute_types(table: Table, attribute_types: Iterable[tuple[str, str]]) -> bool:
     """Whether the table has every one of these (multi-measure attribute, type) pairs."""
-    measure_types = table.measure_types
-    attributes = table.multi_attribute_names
-    for name, value_type in attribute_types:
-        if name not in attributes or measure_types.get(name) != value_type:
-            return False
-    return True
+    known = table.attribute_types
+    return all(known.get(name) == value_type for name, value_type in attribute_types)
 
 
 def _same_value(existing: Record, record: PreparedRecord) -> bool:

@@ -1,0 +1,83 @@
+"""Hardening of the write path, through real boto3 clients inside the mock."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import boto3
+import pytest
+
+from tsmock import mock_timestream_write
+
+DB = "hardening_db"
+TABLE = "hardening_table"
+
+
+@pytest.fixture
+def client() -> Any:
+    with mock_timestream_write():
+        yield boto3.client("timestream-write", region_name="us-east-1")
+
+
+@pytest.fixture
+def table(client: Any) -> str:
+    client.create_database(DatabaseName=DB)
+    client.create_table(DatabaseName=DB, TableName=TABLE)
+    return TABLE
+
+
+def _multi(name: str, values: dict[str, tuple[str, str]], time_ms: int) -> dict[str, Any]:
+    return {
+        "Dimensions": [{"Name": "host", "Value": "h1"}],
+        "MeasureName": name,
+        "MeasureValueType": "MULTI",
+        "MeasureValues": [{"Name": n, "Value": v, "Type": t} for n, (v, t) in values.items()],
+        "Time": str(time_ms),
+    }
+
+
+def _write(client: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
+    response: dict[str, Any] = client.write_records(
+        DatabaseName=DB, TableName=TABLE, Records=records
+    )
+    return response
+
+
+class TestMeasureAndAttributeNamespaces:
+    def test_multi_record_named_like_its_attribute(self, client: Any, table: str) -> None:
+        # awswrangler's shape: MeasureName "measure1" with attributes measure1, measure2.
+        now = time.time_ns() // 1_000_000 - 60_000
+        records = [
+            _multi("measure1", {"measure1": ("1.0", "DOUBLE"), "measure2": ("2", "BIGINT")}, now),
+            _multi(
+                "measure1", {"measure1": ("3.0", "DOUBLE"), "measure2": ("4", "BIGINT")}, now + 1
+            ),
+        ]
+        response = _write(client, records)
+        assert response["RecordsIngested"]["Total"] == 2
+
+    def test_attribute_still_type_locked(self, client: Any, table: str) -> None:
+        now = time.time_ns() // 1_000_000 - 60_000
+        _write(client, [_multi("measure1", {"measure1": ("1.0", "DOUBLE")}, now)])
+        with pytest.raises(client.exceptions.RejectedRecordsException) as caught:
+            _write(client, [_multi("measure1", {"measure1": ("x", "VARCHAR")}, now + 1)])
+        assert caught.value.response["RejectedRecords"] == [
+            {
+                "RecordIndex": 0,
+                "Reason": "The measure measure1 has type DOUBLE in the table; it cannot be "
+                "written as VARCHAR.",
+            }
+        ]
+
+    def test_single_measure_named_like_an_attribute(self, client: Any, table: str) -> None:
+        now = time.time_ns() // 1_000_000 - 60_000
+        _write(client, [_multi("group", {"cpu": ("1.0", "DOUBLE")}, now)])
+        single = {
+            "Dimensions": [{"Name": "host", "Value": "h1"}],
+            "MeasureName": "cpu",
+            "MeasureValue": "7",
+            "MeasureValueType": "BIGINT",
+            "Time": str(now),
+        }
+        assert _write(client, [single])["RecordsIngested"]["Total"] == 1
