@@ -81,3 +81,46 @@ class TestMeasureAndAttributeNamespaces:
             "Time": str(now),
         }
         assert _write(client, [single])["RecordsIngested"]["Total"] == 1
+
+
+_MODEL: dict[str, Any] = {
+    "TimeColumn": "time",
+    "DimensionMappings": [{"SourceColumn": "host"}],
+    "MultiMeasureMappings": {
+        "TargetMultiMeasureName": "usage",
+        "MultiMeasureAttributeMappings": [{"SourceColumn": "cpu", "MeasureValueType": "DOUBLE"}],
+    },
+}
+
+
+class TestKmsKeyIdIsNotCheckedByForm:
+    def test_create_and_update_database_echo_any_key(self, client: Any) -> None:
+        created = client.create_database(DatabaseName=DB, KmsKeyId="mykey")["Database"]
+        assert created["KmsKeyId"] == "mykey"
+        assert client.describe_database(DatabaseName=DB)["Database"]["KmsKeyId"] == "mykey"
+        key = "k" * 2048
+        updated = client.update_database(DatabaseName=DB, KmsKeyId=key)["Database"]
+        assert updated["KmsKeyId"] == key
+
+    def test_longer_than_2048_is_refused(self, client: Any) -> None:
+        with pytest.raises(client.exceptions.ValidationException):
+            client.create_database(DatabaseName=DB, KmsKeyId="k" * 2049)
+
+    def test_batch_load_report_key_is_echoed(self, client: Any, table: str) -> None:
+        report = {
+            "BucketName": "report-bucket",
+            "EncryptionOption": "SSE_KMS",
+            "KmsKeyId": "mykey",
+        }
+        task_id = client.create_batch_load_task(
+            TargetDatabaseName=DB,
+            TargetTableName=TABLE,
+            DataSourceConfiguration={
+                "DataSourceS3Configuration": {"BucketName": "source-bucket"},
+                "DataFormat": "CSV",
+            },
+            ReportConfiguration={"ReportS3Configuration": report},
+            DataModelConfiguration={"DataModel": _MODEL},
+        )["TaskId"]
+        described = client.describe_batch_load_task(TaskId=task_id)["BatchLoadTaskDescription"]
+        assert described["ReportConfiguration"]["ReportS3Configuration"]["KmsKeyId"] == "mykey"

@@ -106,10 +106,9 @@ class TimestreamWriteBackend(BatchLoadOperations):
     ) -> Database:
         """CreateDatabase (docs/operations/create-database.md)."""
         # docs/operations/index.md: there is no resource to look up first, so the request's own
-        # rules
-        # (key form, tag rules and the 50-tag limit) come before the conflict check.
-        if kms_key_id is not None:
-            validation.check_kms_key_id(kms_key_id)
+        # rules (tag rules and the 50-tag limit) come before the conflict check. KmsKeyId is
+        # not checked by form: the service checks the key itself, so any 1–2048 character
+        # string (the model's length, checked by the protocol layer) is kept as given.
         checked_tags = tagging.check_tags(tags or [])
         arn = arns.database_arn(self.region_name, self.account_id, database_name)
         tagging.merge_tags({}, checked_tags, arn)
@@ -145,7 +144,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
         with self.lock:
             # docs/operations/index.md: existence before the service's own rules.
             database = self.get_database(database_name)
-            validation.check_kms_key_id(kms_key_id)
+            # Any 1–2048 character key is echoed as given (see create_database).
             if database.kms_key_id != kms_key_id:
                 database.kms_key_id = kms_key_id
                 database.last_updated_time = _now()

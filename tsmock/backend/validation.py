@@ -2,7 +2,7 @@
 
 Shape constraints (lengths, enums, patterns, ranges) are checked from the
 botocore model by the protocol layer; what is here needs the service's own
-knowledge: KMS key forms, partition key rules, magnetic-store settings.
+knowledge: partition key rules, magnetic-store settings.
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ DEFAULT_SCHEMA: dict[str, Any] = {"CompositePartitionKey": [{"Type": "MEASURE"}]
 
 
 def check_kms_key_id(kms_key_id: str) -> None:
-    """A key id, key ARN, alias name or alias ARN (CreateDatabase/UpdateDatabase docs)."""
+    """A key id, key ARN, alias name or alias ARN (scheduled queries only).
+
+    Databases and batch load reports take any 1–2048 character key as given.
+    """
     if _KMS_KEY_FORMS.fullmatch(kms_key_id) is None:
         raise ValidationException(
             f"Invalid KmsKeyId {kms_key_id}. Specify a key ID, key ARN, alias name or alias ARN."
