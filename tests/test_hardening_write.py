@@ -124,3 +124,16 @@ class TestKmsKeyIdIsNotCheckedByForm:
         )["TaskId"]
         described = client.describe_batch_load_task(TaskId=task_id)["BatchLoadTaskDescription"]
         assert described["ReportConfiguration"]["ReportS3Configuration"]["KmsKeyId"] == "mykey"
+
+
+class TestAccountId:
+    @pytest.mark.parametrize("account_id", ["", "12345678901", "1234567890123", "abcdefghijkl"])
+    def test_not_12_digits_is_refused_at_construction(self, account_id: str) -> None:
+        with pytest.raises(ValueError, match="12 digits"):
+            mock_timestream_write(account_id=account_id)
+
+    def test_12_digits_make_valid_arns(self) -> None:
+        with mock_timestream_write(account_id="111122223333"):
+            c = boto3.client("timestream-write", region_name="us-east-1")
+            arn = c.create_database(DatabaseName=DB)["Database"]["Arn"]
+        assert arn == f"arn:aws:timestream:us-east-1:111122223333:database/{DB}"

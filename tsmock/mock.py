@@ -55,6 +55,16 @@ class TimestreamWriteMock:
     def __init__(
         self, account_id: str = DEFAULT_ACCOUNT_ID, region_name: str | None = None
     ) -> None:
+        # Account ids are 12 digits: every ARN the mock makes carries one.
+        if not (
+            isinstance(account_id, str)
+            and len(account_id) == 12
+            and account_id.isascii()
+            and account_id.isdigit()
+        ):
+            raise ValueError(
+                f"account_id must be 12 digits, like '123456789012'; got {account_id!r}"
+            )
         self.account_id = account_id
         self.region_name = region_name
         self._state: MockState | None = None
