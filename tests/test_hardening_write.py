@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 import pytest
+from freezegun import freeze_time
 
 from tsmock import mock_timestream_write
 
@@ -137,3 +138,23 @@ class TestAccountId:
             c = boto3.client("timestream-write", region_name="us-east-1")
             arn = c.create_database(DatabaseName=DB)["Database"]["Arn"]
         assert arn == f"arn:aws:timestream:us-east-1:111122223333:database/{DB}"
+
+
+class TestEndOfTime:
+    def test_record_outside_the_window_near_year_9999_is_rejected(self) -> None:
+        with freeze_time("9999-12-31 23:59:00"), mock_timestream_write():
+            c = boto3.client("timestream-write", region_name="us-east-1")
+            c.create_database(DatabaseName=DB)
+            c.create_table(DatabaseName=DB, TableName=TABLE)
+            now_ms = time.time_ns() // 1_000_000
+            old = _multi("m", {"a": ("1.0", "DOUBLE")}, 1_000)
+            with pytest.raises(c.exceptions.RejectedRecordsException) as caught:
+                c.write_records(
+                    DatabaseName=DB,
+                    TableName=TABLE,
+                    Records=[old, _multi("m", {"a": ("1.0", "DOUBLE")}, now_ms)],
+                )
+            (entry,) = caught.value.response["RejectedRecords"]
+            assert entry["RecordIndex"] == 0
+            assert entry["Reason"].startswith("The record timestamp is outside the time range [")
+            assert entry["Reason"].endswith(", 9999-12-31T23:59:59.999Z) of the memory store.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from tsmock.backend import write as write_path
@@ -108,7 +109,12 @@ class TaskRunner:
 
     def _stop(self, task: BatchLoadTask) -> None:
         self._set_status(task, "PROGRESS_STOPPED")
-        task.resumable_until = task.last_updated_time + RESUME_PERIOD
+        # Clamped: a clock frozen in the last week of year 9999 has no later datetime.
+        latest = datetime.max.replace(tzinfo=timezone.utc)
+        stopped = task.last_updated_time
+        task.resumable_until = (
+            stopped + RESUME_PERIOD if stopped <= latest - RESUME_PERIOD else latest
+        )
 
     def _fail(self, task: BatchLoadTask, reason: str) -> None:
         """The task cannot go on: FAILED with ``ErrorMessage`` and a ``taskErrors`` entry."""

@@ -6,7 +6,7 @@ See docs/operations/write-records.md, "Time, window and stores".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from tsmock.backend.models import EPOCH, Table
 from tsmock.backend.write.limits import (
@@ -19,10 +19,18 @@ from tsmock.backend.write.limits import (
     WINDOW_REPORT_REASON,
 )
 
+#: The range a printed bound can show: a clock frozen near the end of year 9999
+#: puts ``now + 15 min`` past what a datetime holds, so bounds are clamped to it.
+_FIRST_MS = (datetime(1, 1, 1, tzinfo=timezone.utc) - EPOCH) // timedelta(milliseconds=1)
+_LAST_MS = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc) - EPOCH) // timedelta(
+    milliseconds=1
+)
+
 
 def format_window_time(time_ns: int) -> str:
     """A window bound as the service prints it: ISO-8601 UTC, milliseconds, ``Z``."""
-    moment = EPOCH + timedelta(milliseconds=time_ns // NS_PER_MS)
+    milliseconds = min(max(time_ns // NS_PER_MS, _FIRST_MS), _LAST_MS)
+    moment = EPOCH + timedelta(milliseconds=milliseconds)
     return (
         f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
         f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}."
