@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tsmock.handle_errors import NotFoundError, ObjectNotFoundError, ResourceNotFoundError
 from tsmock.intercept import install_builtin_handlers
 from tsmock.mock import (
     TimestreamMock,
@@ -61,7 +62,10 @@ __all__ = [
     "Call",
     "Database",
     "Fault",
+    "NotFoundError",
+    "ObjectNotFoundError",
     "Record",
+    "ResourceNotFoundError",
     "Table",
     "TimestreamMock",
     "TimestreamWriteMock",

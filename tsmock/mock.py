@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
-import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from tsmock import registry
+from tsmock.decorating import decorate_callable, decorate_class
 from tsmock.defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from tsmock.handle_errors import (
+    ObjectNotFoundError,
+    ResourceNotFoundError,
+    not_active,
+    summary,
+)
 from tsmock.services import QUERY, WRITE
 
 if TYPE_CHECKING:
-    import unittest
 
     from tsmock.backend.models import BatchLoadTask, Record
     from tsmock.backend.scheduled import ScheduledQueryRun
@@ -28,16 +32,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
 _BATCH_LOAD_MODES = ("immediate", "manual")
-
-
-def _call_optional(function: Callable[..., Any], instance: Any, method: Any) -> None:
-    # pytest passes the test method to setup_method/teardown_method only when
-    # the function takes it; call the user's function the same way.
-    code = getattr(function, "__code__", None)
-    if code is not None and code.co_argcount < 2:
-        function(instance)
-    else:
-        function(instance, method)
 
 
 class TimestreamWriteMock:
@@ -86,6 +80,9 @@ class TimestreamWriteMock:
             load_engine()
         region_name = self.region_name or DEFAULT_REGION
         with registry.lifecycle_lock:
+            current = registry.active()
+            if current is not None:
+                self._check_joins(current)
             state, _ = registry.activate(
                 MockState(
                     account_id=self.account_id,
@@ -97,6 +94,19 @@ class TimestreamWriteMock:
             self._starts += 1
             self._state = state
         return self
+
+    def _check_joins(self, current: MockState) -> None:
+        # A nested activation shares the outer state: asking for another account or
+        # region would silently get the outer one, so it is refused instead. Without
+        # a region of its own, a nested mock takes the outer one.
+        wanted = (self.account_id, self.region_name or current.region_name)
+        if wanted != (current.account_id, current.region_name):
+            raise RuntimeError(
+                f"a mock is already active with account {current.account_id}, region "
+                f"{current.region_name}; a nested activation cannot use account "
+                f"{wanted[0]}, region {wanted[1]}: nested activations share the outer "
+                "state, so give them the same account_id and region_name"
+            )
 
     def stop(self) -> None:
         """Deactivate; the last activation to stop restores everything start changed."""
@@ -145,157 +155,15 @@ class TimestreamWriteMock:
     def __call__(self, target: Any) -> Any:
         """Decorate a function (sync or async) or a test class."""
         if inspect.isclass(target):
-            return self._decorate_class(target)
+            return decorate_class(self, target)
         if not callable(target):
             raise TypeError(
                 f"mock_timestream_write decorates functions and classes, not {target!r}"
             )
-        return self._decorate_callable(target)
+        return decorate_callable(self, target)
 
     def _fresh(self) -> TimestreamWriteMock:
         return type(self)(self.account_id, self.region_name)
-
-    def _decorate_callable(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        # Each call of the decorated function gets its own activation (so state never
-        # leaks from one test to the next) through this handle.
-        if inspect.isasyncgenfunction(func):
-            return self._decorate_async_generator(func)
-        if inspect.isgeneratorfunction(func):
-            # A yield fixture: the body runs inside the mock from the first next()
-            # until the generator finishes or is closed (``yield from`` forwards
-            # send/throw/close to it).
-            @functools.wraps(func)
-            def generator_wrapper(*args: Any, **kwargs: Any) -> Any:
-                with self:
-                    return (yield from func(*args, **kwargs))
-
-            return generator_wrapper
-        if inspect.iscoroutinefunction(func):
-
-            @functools.wraps(func)
-            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                with self:
-                    return await func(*args, **kwargs)
-
-            return async_wrapper
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self:
-                return func(*args, **kwargs)
-
-        return wrapper
-
-    def _decorate_async_generator(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        # Async generators have no ``yield from``: forward asend/athrow/aclose by hand,
-        # so the body runs inside one activation from its first step to its end.
-        @functools.wraps(func)
-        async def async_generator_wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self:
-                inner = func(*args, **kwargs)
-                try:
-                    item = await inner.__anext__()
-                except StopAsyncIteration:
-                    return
-                while True:
-                    try:
-                        sent = yield item
-                    except GeneratorExit:
-                        await inner.aclose()
-                        raise
-                    except BaseException as error:  # forwarded to the body, as yield from does
-                        try:
-                            item = await inner.athrow(error)
-                        except StopAsyncIteration:
-                            return
-                    else:
-                        try:
-                            item = await inner.asend(sent)
-                        except StopAsyncIteration:
-                            return
-
-        return async_generator_wrapper
-
-    def _decorate_class(self, cls: type) -> type:
-        # unittest is imported by whoever defines a TestCase; no need to import it here.
-        unittest_module = sys.modules.get("unittest")
-        if unittest_module is not None and issubclass(cls, unittest_module.TestCase):
-            self._decorate_test_case(cls)
-            return cls
-        self._decorate_plain_class(cls)
-        return cls
-
-    def _decorate_class_hooks(self, cls: type, names: tuple[str, str]) -> None:
-        # Class-level set-up and tear-down run inside the mock, each in its own
-        # activation, so they never reach AWS (state made there ends with them).
-        factory = self._fresh
-        for name in names:
-            raw = vars(cls).get(name)
-            if raw is None:
-                if not hasattr(cls, name):
-                    continue
-                raw = getattr(cls, name)
-            function = getattr(raw, "__func__", raw)
-
-            def class_hook(klass: type, _function: Any = function) -> None:
-                with factory():
-                    _function(klass)
-
-            setattr(cls, name, classmethod(class_hook))
-
-    def _decorate_test_case(self, cls: type[unittest.TestCase]) -> None:
-        # Every test gets one activation from setUp to its cleanups (tearDown
-        # included); setUpClass/tearDownClass run inside the mock too.
-        self._decorate_class_hooks(cls, ("setUpClass", "tearDownClass"))
-        factory = self._fresh
-        original_set_up = cls.setUp
-
-        def set_up(test: unittest.TestCase) -> None:
-            mock = factory()
-            mock.start()
-            test.addCleanup(mock.stop)
-            original_set_up(test)
-
-        cls.setUp = set_up  # type: ignore[assignment,method-assign]
-
-    def _decorate_plain_class(self, cls: type) -> None:
-        # A pytest-style class: every test* method runs inside the mock; with
-        # setup_method/teardown_method, one activation spans all three, as the
-        # unittest form does; setup_class/teardown_class run inside the mock too.
-        self._decorate_class_hooks(cls, ("setup_class", "teardown_class"))
-        for name, attribute in list(vars(cls).items()):
-            if name.startswith("test") and inspect.isfunction(attribute):
-                setattr(cls, name, self._fresh()._decorate_callable(attribute))
-        set_up = getattr(cls, "setup_method", None)
-        tear_down = getattr(cls, "teardown_method", None)
-        if set_up is None and tear_down is None:
-            return
-        factory = self._fresh
-
-        def setup_method(instance: Any, method: Any = None) -> None:
-            mock = factory()
-            mock.start()
-            instance._tsmock_activation = mock
-            try:
-                if set_up is not None:
-                    _call_optional(set_up, instance, method)
-            except BaseException:
-                # pytest skips teardown_method after a failed setup_method.
-                del instance._tsmock_activation
-                mock.stop()
-                raise
-
-        def teardown_method(instance: Any, method: Any = None) -> None:
-            mock = instance.__dict__.pop("_tsmock_activation", None)
-            try:
-                if tear_down is not None:
-                    _call_optional(tear_down, instance, method)
-            finally:
-                if mock is not None:
-                    mock.stop()
-
-        cls.setup_method = setup_method  # type: ignore[attr-defined]
-        cls.teardown_method = teardown_method  # type: ignore[attr-defined]
 
     # --- inspection -------------------------------------------------------------
 
@@ -304,38 +172,80 @@ class TimestreamWriteMock:
             raise RuntimeError("This mock has never been started: call start() or use `with`.")
         return self._state
 
+    def _require_active(self, action: str) -> MockState:
+        # After stop() the state stays readable until the next start, but a change
+        # made to it would be thrown away unseen: refuse it.
+        state = self._require_state()
+        if not self.active:
+            raise not_active(action)
+        return state
+
     @property
     def active(self) -> bool:
         """Whether this handle has an activation that has not stopped yet."""
         return self._starts > 0
 
+    def __repr__(self) -> str:
+        state = self._state
+        account = state.account_id if state is not None else self.account_id
+        region = state.region_name if state is not None else self.region_name or DEFAULT_REGION
+        status = "active" if self.active else "inactive"
+        return (
+            f"<{type(self).__name__} {status} account_id={account} region_name={region} "
+            f"{summary(state)}>"
+        )
+
     def backend(
-        self, region_name: str = DEFAULT_REGION, account_id: str | None = None
+        self, region_name: str | None = None, account_id: str | None = None
     ) -> TimestreamWriteBackend:
-        """The backend of one account and region (the mock's account by default)."""
+        """The backend of one account and region (the mock's own by default)."""
         return self._require_state().backend(region_name, account_id)
 
     def records(
         self,
         database: str,
         table: str,
-        region_name: str = DEFAULT_REGION,
+        region_name: str | None = None,
         account_id: str | None = None,
     ) -> list[Record]:
-        """The stored records of a table, in write order."""
+        """The stored records of a table, in write order; `tsmock.NotFoundError` if none."""
         backend = self.backend(region_name, account_id)
         with backend.lock:
-            return backend.get_table(database, table).records
+            found = backend.databases.get(database)
+            if found is None:
+                raise ResourceNotFoundError(
+                    f"database {database!r}", backend.account_id, backend.region_name
+                )
+            found_table = found.tables.get(table)
+            if found_table is None:
+                raise ResourceNotFoundError(
+                    f"table {table!r} of database {database!r}",
+                    backend.account_id,
+                    backend.region_name,
+                )
+            return found_table.records
 
     # --- object store -----------------------------------------------------------
 
     def put_object(self, bucket: str, key: str, body: bytes | str) -> None:
         """Store an object for batch load (in moto's S3 while moto is active)."""
-        self._require_state().objects.put_object(bucket, key, body)
+        self._require_active("putting an object").objects.put_object(bucket, key, body)
 
     def get_object(self, bucket: str, key: str) -> bytes:
-        """The body of a stored object."""
-        return self._require_state().objects.get_object(bucket, key)
+        """The body of a stored object; `tsmock.NotFoundError` if the bucket or key is missing."""
+        # Imported here: tsmock.objects loads the object store, not needed at import.
+        from tsmock.objects import ObjectStoreError
+
+        state = self._require_state()
+        try:
+            return state.objects.get_object(bucket, key)
+        except ObjectStoreError as error:
+            raise ObjectNotFoundError(
+                f"object s3://{bucket}/{key} ({error.reason})",
+                state.account_id,
+                state.region_name,
+                error.reason,
+            ) from None
 
     def list_objects(self, bucket: str, prefix: str = "") -> list[str]:
         """The keys of a bucket that start with ``prefix``, sorted."""
@@ -353,22 +263,23 @@ class TimestreamWriteMock:
         """Choose ``"immediate"`` or ``"manual"``."""
         if mode not in _BATCH_LOAD_MODES:
             raise ValueError(f"batch_load_mode must be one of {_BATCH_LOAD_MODES}, not {mode!r}")
-        self._require_state().batch_load_mode = mode
+        self._require_active("setting batch_load_mode").batch_load_mode = mode
 
     def advance_batch_load_task(
         self,
         task_id: str,
-        region_name: str = DEFAULT_REGION,
+        region_name: str | None = None,
         account_id: str | None = None,
     ) -> str:
         """In manual mode, take one step of a task's lifecycle; returns the new status."""
+        self._require_active("advancing a batch load task")
         return self.backend(region_name, account_id).advance_batch_load_task(task_id)
 
     def stop_batch_load_task(
         self,
         task_id: str,
         after_rows: int | None = None,
-        region_name: str = DEFAULT_REGION,
+        region_name: str | None = None,
         account_id: str | None = None,
     ) -> str:
         """Make a task stop (PROGRESS_STOPPED) so that ResumeBatchLoadTask can be tested.
@@ -376,16 +287,23 @@ class TimestreamWriteMock:
         Without ``after_rows``, an IN_PROGRESS task stops now; with it, the task's
         next run stops after that many more CSV data rows. Returns the status.
         """
+        self._require_active("stopping a batch load task")
         return self.backend(region_name, account_id).stop_batch_load_task(task_id, after_rows)
 
     def batch_load_task(
         self,
         task_id: str,
-        region_name: str = DEFAULT_REGION,
+        region_name: str | None = None,
         account_id: str | None = None,
     ) -> BatchLoadTask:
-        """A batch load task of one account and region, by id."""
-        return self.backend(region_name, account_id).batch_load_tasks[task_id]
+        """A batch load task of one account and region, by id; `tsmock.NotFoundError` if none."""
+        backend = self.backend(region_name, account_id)
+        task = backend.batch_load_tasks.get(task_id)
+        if task is None:
+            raise ResourceNotFoundError(
+                f"batch load task {task_id!r}", backend.account_id, backend.region_name
+            )
+        return task
 
     # --- faults and calls -------------------------------------------------------
 
@@ -402,7 +320,7 @@ class TimestreamWriteMock:
         service: str | None = None,
     ) -> Fault:
         """Make matching calls fail with an AWS error; returns the fault (see `Fault.fired`)."""
-        state = self._require_state()
+        state = self._require_active("adding a fault")
         return state.faults.add(
             operation,
             error_code,
@@ -453,9 +371,7 @@ class TimestreamMock(TimestreamWriteMock):
         time order across all accounts and regions of this activation, each once;
         returns the runs (ARN, invocation time, status, records ingested).
         """
-        state = self._require_state()
-        if not self.active:
-            raise RuntimeError("the mock is not active: start it before running scheduled queries")
+        state = self._require_active("running scheduled queries")
         moment = until if until is not None else datetime.now(timezone.utc)
         runs: list[ScheduledQueryRun] = []
         for backend in state.backends(QUERY):
