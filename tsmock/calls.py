@@ -8,8 +8,12 @@ write path nothing.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from typing import Any
+
+#: Every answered call is logged here: DEBUG on success, INFO for an error answer.
+logger = logging.getLogger("tsmock")
 
 
 class Call:
@@ -19,7 +23,7 @@ class Call:
     decodes it on each access.
     """
 
-    __slots__ = ("_body", "_error_code", "_operation", "_service")
+    __slots__ = ("_body", "_error_code", "_error_message", "_operation", "_rejected", "_service")
 
     def __init__(
         self,
@@ -27,11 +31,15 @@ class Call:
         body: bytes,
         error_code: str | None,
         service: str = "timestream-write",
+        error_message: str | None = None,
+        rejected_records: list[dict[str, Any]] | None = None,
     ) -> None:
         self._operation = operation
         self._body = body
         self._error_code = error_code
         self._service = service
+        self._error_message = error_message
+        self._rejected = rejected_records
 
     @property
     def service(self) -> str:
@@ -64,6 +72,23 @@ class Call:
         """The AWS error code answered, or None on success."""
         return self._error_code
 
+    @property
+    def error_message(self) -> str | None:
+        """The message of the AWS error answered, or None on success."""
+        return self._error_message
+
+    @property
+    def rejected_records(self) -> list[dict[str, Any]]:
+        """For RejectedRecordsException, the ``RejectedRecords`` answered (index, reason)."""
+        return [dict(entry) for entry in self._rejected or ()]
+
+    def describe(self) -> str:
+        """One line: service, operation and how it ended (code and message on error)."""
+        head = f"{self._service} {self._operation or '<undecodable request>'}"
+        if self._error_code is None:
+            return f"{head}: OK"
+        return f"{head}: {self._error_code}: {self._error_message or ''}".rstrip()
+
     def __repr__(self) -> str:
         return (
             f"Call(operation={self._operation!r}, error_code={self._error_code!r}, "
@@ -92,11 +117,23 @@ class CallLog:
         body: bytes | str | None,
         error_code: str | None,
         service: str = "timestream-write",
+        error_message: str | None = None,
+        rejected_records: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Log one answered call: its operation (None if undecodable), body and error code."""
-        call = Call(operation, _as_bytes(body), error_code, service)
+        """Log one answered call: its operation (None if undecodable), body and error.
+
+        The one place every answered call passes: it also goes to the ``tsmock``
+        logger (DEBUG on success, INFO for an error answer).
+        """
+        call = Call(
+            operation, _as_bytes(body), error_code, service, error_message, rejected_records
+        )
         with self._lock:
             self._calls.append(call)
+        level = logging.DEBUG if error_code is None else logging.INFO
+        # Checked first: on the write path, a disabled logger must cost nothing more.
+        if logger.isEnabledFor(level):
+            logger.log(level, "%s", call.describe())
 
     def calls(self) -> list[Call]:
         """The calls answered so far, in order."""

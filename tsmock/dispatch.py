@@ -21,6 +21,24 @@ from tsmock.state import MockState
 Outcome = dict[str, Any] | TimestreamError
 
 
+def _record_error(
+    state: MockState,
+    operation: str | None,
+    body: bytes | str | None,
+    error: TimestreamError,
+    service_name: str,
+) -> None:
+    rejected = error.extra.get("RejectedRecords")
+    state.calls.record(
+        operation,
+        body,
+        error.code,
+        service_name,
+        error.message,
+        rejected if isinstance(rejected, list) else None,
+    )
+
+
 def run(
     state: MockState,
     service_name: str,
@@ -45,7 +63,7 @@ def run(
         state.faults.before_call(operation, params, service_name)
         result = service(service_name).handlers[operation](backend, params)
     except TimestreamError as error:
-        state.calls.record(operation, body, error.code, service_name)
+        _record_error(state, operation, body, error, service_name)
         return error
     state.calls.record(operation, body, None, service_name)
     return result
@@ -65,7 +83,7 @@ def handle(
         params = protocol.parse_request(headers, body, service_name).params
     except TimestreamError as error:
         # The call log names the operation even when its body cannot be read.
-        state.calls.record(operation, body, error.code, service_name)
+        _record_error(state, operation, body, error, service_name)
         return protocol.encode_error(error)
     outcome = run(state, service_name, region_name, operation, params, body)
     if isinstance(outcome, TimestreamError):

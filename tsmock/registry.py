@@ -31,6 +31,8 @@ __all__ = [
     "active",
     "deactivate",
     "lifecycle_lock",
+    "unwatch",
+    "watch",
 ]
 
 
@@ -46,6 +48,8 @@ _depth = 0
 _installed: Installed | None = None
 #: Start and stop hold it from their first check to their last change.
 lifecycle_lock = threading.RLock()
+#: Open watches (`watch`): each collects the states activated while it is open.
+_watchers: list[list[MockState]] = []
 
 
 def active() -> MockState | None:
@@ -70,7 +74,30 @@ def activate(state: MockState, install: Callable[[], Installed]) -> tuple[MockSt
         except BaseException:
             _active, _depth = None, 0
             raise
+        for seen in _watchers:
+            seen.append(state)
         return state, True
+
+
+def watch() -> list[MockState]:
+    """Collect the states in force from now on (the active one, then each new one).
+
+    The pytest plugin watches each test, to explain a failure with the calls
+    answered during it; `unwatch` ends the watch. Only open watches keep states.
+    """
+    with lifecycle_lock:
+        seen: list[MockState] = [] if _active is None else [_active]
+        _watchers.append(seen)
+        return seen
+
+
+def unwatch(seen: list[MockState]) -> None:
+    """End a watch begun by `watch`."""
+    with lifecycle_lock:
+        for index, watcher in enumerate(_watchers):
+            if watcher is seen:
+                del _watchers[index]
+                return
 
 
 def deactivate() -> bool:
