@@ -98,18 +98,21 @@ def validate(operation: str, params: dict[str, Any], service: str = SERVICE_NAME
     checker = shapes.input_checker(service, operation)
     try:
         if checker.is_valid(params):
+            # Unknown members are ignored by the service: dropped, never stored or echoed.
+            shapes.input_pruner(service, operation)(params)
             return
         errors: list[str] = []
         checker.collect(params, "", errors)
-    except RecursionError:
+        if not errors:
+            # Both walks read the same model; should they ever disagree, the one that
+            # names a violation decides, so a valid request is never refused.
+            shapes.input_pruner(service, operation)(params)
+            return
+    except (RecursionError, shapes.NestedTooDeeply):
         # Only a request nested far deeper than any shape of the model gets here.
         raise FrameworkValidationException(
             "1 validation error detected: the request is nested too deeply"
         ) from None
-    if not errors:
-        # Both walks read the same model; should they ever disagree, the one that
-        # names a violation decides, so a valid request is never refused.
-        return
     count = len(errors)
     noun = "error" if count == 1 else "errors"
     raise FrameworkValidationException(f"{count} validation {noun} detected: " + "; ".join(errors))

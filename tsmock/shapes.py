@@ -349,3 +349,82 @@ def _compile_number(meta: Mapping[str, Any]) -> Collect:
             errors.append(_violation(value, path, phrase))
 
     return collect
+
+
+#: Drops what the model does not name from a checked request, in place.
+Prune = Callable[[Any], None]
+#: How deep an unknown member may nest; the model's own shapes are far shallower.
+MAX_UNKNOWN_DEPTH = 64
+
+
+class NestedTooDeeply(Exception):
+    """An unknown member nests deeper than `MAX_UNKNOWN_DEPTH`."""
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    # Iterative, so no nesting can exhaust the interpreter's stack.
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+@cache
+def input_pruner(service: str, operation: str) -> Prune:
+    """What drops an operation's unknown request members, at every depth.
+
+    The service's framework ignores members its model does not name, so they are
+    neither stored nor echoed (DescribeTable, DescribeBatchLoadTask); dropping them
+    before dispatch also keeps arbitrarily nested unknown values away from the
+    backend. The walk follows the model only, so its depth is the model's.
+    """
+    input_shape = service_model(service).operation_model(operation).input_shape
+    if input_shape is None:
+        return lambda value: None
+    return _compile_pruner(input_shape)
+
+
+def _compile_pruner(shape: Shape) -> Prune:
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(shape, StructureShape)
+        members = {name: _compile_pruner(member) for name, member in shape.members.items()}
+
+        def prune_structure(value: Any) -> None:
+            if type(value) is not dict:
+                return
+            for name in [name for name in value if name not in members]:
+                if _depth_exceeds(value.pop(name), MAX_UNKNOWN_DEPTH):
+                    raise NestedTooDeeply(name)
+            for name, item in value.items():
+                members[name](item)
+
+        return prune_structure
+    if kind == "list":
+        element = _compile_pruner(shape.member)  # type: ignore[attr-defined]
+
+        def prune_list(value: Any) -> None:
+            if type(value) is list:
+                for item in value:
+                    element(item)
+
+        return prune_list
+    if kind == "map":
+        map_value = _compile_pruner(shape.value)  # type: ignore[attr-defined]
+
+        def prune_map(value: Any) -> None:
+            if type(value) is dict:
+                for item in value.values():
+                    map_value(item)
+
+        return prune_map
+    return lambda value: None

@@ -54,7 +54,8 @@ def _decode(operation: str, token: str) -> list[Any]:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
         name, sort_key = decoded
-    except (ValueError, TypeError, UnicodeError):
+    except (ValueError, TypeError, UnicodeError, RecursionError):
+        # RecursionError: a token of deeply nested JSON is just another bad token.
         raise ValidationException("Invalid pagination token.") from None
     if (
         name != operation

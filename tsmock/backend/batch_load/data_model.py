@@ -401,7 +401,8 @@ def load_data_model(
         ) from None
     try:
         model = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser goes is refused like bad JSON.
         raise ValidationException(f"The data model {location} is not valid JSON.") from None
     problem = shape_problem(model, DATA_MODEL_SPEC, "")
     if problem is not None:
