@@ -90,13 +90,19 @@ class RecordIndex:
         return len(self._insertions)
 
     def __iter__(self) -> Iterator[Record]:
+        # Safe while another thread writes: the insertion list is copied first
+        # (one atomic slice), and a record enters its bucket before its bucket is
+        # appended there, so every bucket copied later holds at least as many
+        # records as the copy names; records written meanwhile are left out.
         cursors: dict[int, Iterator[Record]] = {}
         in_order: list[Record] = []
-        for bucket in self._insertions:
+        for bucket in self._insertions[:]:
             cursor = cursors.get(id(bucket))
             if cursor is None:
                 cursor = cursors[id(bucket)] = iter(list(bucket.values()))
-            in_order.append(next(cursor))
+            record = next(cursor, None)
+            if record is not None:  # only after a concurrent `clear`
+                in_order.append(record)
         return iter(in_order)
 
     def series_dimensions(self, key: SeriesKey) -> Mapping[str, str]:
