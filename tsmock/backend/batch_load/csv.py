@@ -143,6 +143,9 @@ def _split_quoted(
     fields: list[str | None] = []
     chars: list[str] = []
     quoted = in_quotes = after_quote = False
+    # Whether the current field's characters so far are all white space: kept as
+    # they are read, so a row full of quote characters is split in linear time.
+    blank = True
     error: str | None = None
     nbytes = utf8_size(content) + len(ending)
     used = 0
@@ -154,6 +157,7 @@ def _split_quoted(
             i += 1
             if escaped:
                 chars.append(ch)
+                blank = blank and ch.isspace()
                 escaped = False
             elif in_quotes:
                 if ch == quote:
@@ -170,17 +174,19 @@ def _split_quoted(
                 fields.append(_finish_field("".join(chars), quoted, options))
                 chars.clear()
                 quoted = after_quote = False
+                blank = True
             elif after_quote:
                 if not (trim and ch.isspace()):
                     error = "The row has characters after the closing quote of a field."
                     break
-            elif ch == quote and (not chars or (trim and "".join(chars).isspace())):
+            elif ch == quote and (not chars or (trim and blank)):
                 chars.clear()
                 quoted = in_quotes = True
             elif ch == escape:
                 escaped = True
             else:
                 chars.append(ch)
+                blank = blank and ch.isspace()
         if error is not None or not (in_quotes or escaped):
             break
         # The line break is part of a quoted value, or escaped: the row goes on.
