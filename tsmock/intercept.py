@@ -335,7 +335,14 @@ def _start_requests_mock() -> Any:
 
     for service in answered:
         mock.add_callback(responses.POST, _host_url(service), callback=callback_for(service))
-    hosts = "|".join(f"(?:{service.host_name})" for service in answered) or "(?!)"
+    # The combined pattern only tests hosts: each service's named group goes.
+    hosts = (
+        "|".join(
+            "(?:{})".format(service.host_name.replace("(?P<region>", "(?:"))
+            for service in answered
+        )
+        or "(?!)"
+    )
     mock.add_passthru(re.compile(rf"(?!https?://(?:{hosts})(?:[:/]|$))"))
     mock.start()
     return mock

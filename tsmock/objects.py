@@ -19,7 +19,13 @@ from typing import Any
 
 from tsmock.backend.objects import MemoryObjectStore, ObjectStoreError
 
-__all__ = ["ObjectStore", "ObjectStoreError", "moto_s3_active"]
+__all__ = [
+    "NotAnsweredByMoto",
+    "ObjectStore",
+    "ObjectStoreError",
+    "moto_client",
+    "moto_s3_active",
+]
 
 #: Any access key works with moto; fixed ones keep botocore from looking for credentials.
 _MOTO_ACCESS_KEY = "testing"
@@ -43,6 +49,10 @@ def moto_s3_active() -> bool:
 
 class _NotAnsweredByMoto(Exception):
     """Raised instead of letting an S3 request leave the process."""
+
+
+#: What a moto-only client raises for a request moto did not answer.
+NotAnsweredByMoto = _NotAnsweredByMoto
 
 
 class _NoNetwork:
@@ -70,28 +80,36 @@ class _MotoS3:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    # A session made now (moto is imported, as it is active) has moto's
-                    # stubber among its built-in handlers. botocore is imported only
-                    # here, so the in-memory path stays free of it.
-                    import botocore.session
-
-                    session = botocore.session.Session()
-                    client = session.create_client(
-                        "s3",
-                        region_name=_MOTO_REGION,
-                        aws_access_key_id=_MOTO_ACCESS_KEY,
-                        aws_secret_access_key=_MOTO_ACCESS_KEY,
-                    )
-                    endpoint = getattr(client, "_endpoint", None)
-                    if endpoint is None or not hasattr(endpoint, "http_session"):
-                        # Without a way to cut the HTTP path, refuse rather than risk
-                        # reaching the real S3.
-                        raise ObjectStoreError(
-                            "moto's S3 cannot be used safely with this botocore version."
-                        )
-                    endpoint.http_session = _NoNetwork()
+                    client = moto_client("s3", _MOTO_REGION)
                     self._client = client
         return self._client
+
+
+def moto_client(service_name: str, region_name: str) -> Any:
+    """A botocore client of ``service_name`` that only moto can answer.
+
+    A session made now (moto is imported, as it is active) has moto's stubber among
+    its built-in handlers; the client's HTTP session is cut, so a request moto does
+    not answer raises instead of leaving the process. botocore is imported only
+    here, so the in-memory paths stay free of it.
+    """
+    import botocore.session
+
+    session = botocore.session.Session()
+    client = session.create_client(
+        service_name,
+        region_name=region_name,
+        aws_access_key_id=_MOTO_ACCESS_KEY,
+        aws_secret_access_key=_MOTO_ACCESS_KEY,
+    )
+    endpoint = getattr(client, "_endpoint", None)
+    if endpoint is None or not hasattr(endpoint, "http_session"):
+        # Without a way to cut the HTTP path, refuse rather than risk reaching AWS.
+        raise ObjectStoreError(
+            f"moto's {service_name} cannot be used safely with this botocore version."
+        )
+    endpoint.http_session = _NoNetwork()
+    return client
 
 
 def _error_code(error: Exception) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from tsmock.backend.query.service import QueryBackend
 from tsmock.backend.scheduled import ScheduledQueryBackend
 from tsmock.backend.service import TimestreamWriteBackend
+from tsmock.notifications import MotoSnsSink
 from tsmock.services import Handler
 
 if TYPE_CHECKING:
@@ -57,14 +58,6 @@ class _ReportStore:
         self._state.objects.put_object(bucket, key, body)
 
 
-class _UnpublishedSink:
-    """Notifications are kept on the run (``ScheduledQueryRun.notification``)."""
-
-    def publish(self, topic_arn: str, message: str) -> bool:
-        del topic_arn, message
-        return False
-
-
 def new_backend(state: MockState, account_id: str, region_name: str) -> QueryServiceBackend:
     """The query service of one account and region of ``state``."""
     write_backend = state.backend(region_name, account_id)
@@ -73,7 +66,7 @@ def new_backend(state: MockState, account_id: str, region_name: str) -> QuerySer
         query,
         _WriteTarget(write_backend),
         _ReportStore(state),
-        _UnpublishedSink(),
+        MotoSnsSink(),
         account_id,
         region_name,
     )
