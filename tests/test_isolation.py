@@ -423,7 +423,8 @@ def test_configured_environment_is_left_exactly_as_it_was(
 
 
 def test_activations_ending_in_any_order_restore_once(patched: Patched) -> None:
-    outer, inner = mock_timestream_write(), mock_timestream_write(account_id=OTHER_ACCOUNT)
+    # (A nested activation with another account_id is refused: tests/test_handle_rules.py.)
+    outer, inner = mock_timestream_write(), mock_timestream_write()
     outer.start()
     inner.start()
     outer.stop()
