@@ -310,3 +310,21 @@ def test_requests_are_not_signed_while_active(ts: Any) -> None:
     target = headers[1]["X-Amz-Target"]
     target = target.decode() if isinstance(target, bytes) else target
     assert target == "Timestream_20181101.ListDatabases"
+
+
+def test_a_signed_request_without_tsmock_handlers_keeps_its_region(
+    ts: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No tsmock handler at all: the send guard answers, and the request was
+    # signed, so its credential scope names the client's region.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    session = botocore.session.Session()
+    for event, handler in intercept._HANDLERS["timestream-write"].builtin():
+        session.unregister(event, handler)
+    client = session.create_client(
+        "timestream-write", region_name="eu-west-1", endpoint_url="http://localhost:4566"
+    )
+    client.create_database(DatabaseName="db1")
+    assert list(ts.backend("eu-west-1").databases) == ["db1"]
+    assert list(ts.backend("us-east-1").databases) == []

@@ -61,12 +61,35 @@ class _Body:
         return self._data
 
 
+#: The region in a SigV4 ``Authorization`` header's credential scope.
+_SCOPE_REGION = re.compile(r"Credential=[^/,]+/\d{8}/([^/,]+)/")
+
+
 def _region(request: AWSPreparedRequest, state: MockState, service_name: str) -> str:
+    """The region of the client that made the request.
+
+    In order: the request context (botocore >= 1.42 passes it to the prepared
+    request), the region this thread's client signed for (older releases), the
+    credential scope of a signed request (a session without tsmock's handlers),
+    the region in a Timestream host name, the mock's region.
+    """
     context = getattr(request, "context", None)
     if context:
         region = context.get("client_region")
         if region:
             return str(region)
+    attribute = service_name.replace("-", "_")
+    signed_for = getattr(registry.signing_regions, attribute, None)
+    # Read once: a later request of a client without tsmock's handlers must not see it.
+    setattr(registry.signing_regions, attribute, None)
+    if signed_for:
+        return str(signed_for)
+    authorization = request.headers.get("Authorization") if request.headers else None
+    if authorization:
+        text = authorization.decode() if isinstance(authorization, bytes) else str(authorization)
+        scope = _SCOPE_REGION.search(text)
+        if scope:
+            return scope[1]
     match = _host_url(SERVICES[service_name]).fullmatch(request.url or "")
     return match["region"] if match else state.region_name
 
@@ -99,6 +122,7 @@ class _ServiceHandlers:
 
     def __init__(self, service_name: str) -> None:
         self.service_name = service_name
+        self._attribute = service_name.replace("-", "_")
 
     def before_send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
         """``before-send.<service>``: the answer of the active mock, else None."""
@@ -127,6 +151,14 @@ class _ServiceHandlers:
         if context is not None and _answering(self.service_name) is not None:
             context[_SENT_PARAMS] = params
 
+    def remember_region(self, region_name: Any = None, **kwargs: Any) -> None:
+        """``before-sign.<service>``: the client's region, for `_region`.
+
+        Set for every request of the service and cleared when read, so a value
+        never outlives the request it was set for.
+        """
+        setattr(registry.signing_regions, self._attribute, region_name)
+
     def choose_signer(self, **kwargs: Any) -> Any:
         """``choose-signer.<service>``: no signing (no credentials) while answered."""
         return botocore.UNSIGNED if _answering(self.service_name) is not None else None
@@ -138,6 +170,7 @@ class _ServiceHandlers:
             (f"choose-signer.{name}", self.choose_signer),
             (f"before-call.{name}", self.before_call),
             (f"before-parameter-build.{name}", self.remember_params),
+            (f"before-sign.{name}", self.remember_region),
         ]
 
 

@@ -6,7 +6,10 @@
   activation whose interception is still being switched on (or off);
 * what the outermost activation installed in the process (interception and
   environment), undone by whichever activation stops last: activations may end
-  in any order (a fixture's handle and a decorator's).
+  in any order (a fixture's handle and a decorator's);
+* per thread, the region of the client whose request is being signed
+  (`signing_regions`), for botocore releases whose prepared requests carry no
+  request context.
 
 Nothing else in tsmock is global. This module stays import-light: the
 interception hooks consult it on every botocore request.
@@ -31,6 +34,7 @@ __all__ = [
     "active",
     "deactivate",
     "lifecycle_lock",
+    "signing_regions",
     "unwatch",
     "watch",
 ]
@@ -50,6 +54,10 @@ _installed: Installed | None = None
 lifecycle_lock = threading.RLock()
 #: Open watches (`watch`): each collects the states activated while it is open.
 _watchers: list[list[MockState]] = []
+#: ``signing_regions.<service>``: the client region of the request this thread
+#: signs last (`tsmock.intercept`); botocore sends a request in the thread that
+#: signed it, right after signing it.
+signing_regions = threading.local()
 
 
 def active() -> MockState | None:
