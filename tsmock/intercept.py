@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import botocore
 from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HTTPHeaders
+from botocore.client import BaseClient
 from botocore.endpoint import Endpoint
 
 from tsmock import plain_requests, registry
@@ -131,7 +132,12 @@ class _ServiceHandlers:
             return None
         from tsmock import fast_path
 
-        return fast_path.answer(state, self.service_name, model, params, request_signer, context)
+        answered = fast_path.answer(
+            state, self.service_name, model, params, request_signer, context
+        )
+        if answered is None:
+            fast_path.serialize_after_all(params, model, context.get(fast_path.SENT_PARAMS))
+        return answered
 
     def remember_params(self, params: Any, context: Any = None, **kwargs: Any) -> None:
         """``before-parameter-build.<service>``: keep the members of the call.
@@ -165,6 +171,10 @@ class _ServiceHandlers:
         ]
 
 
+# Marks the handler `fast_path` looks for: a call is made without botocore's
+# serializer only for a client whose emitter holds it (a later session's).
+setattr(_ServiceHandlers.before_call, "tsmock_answers_before_call", True)  # noqa: B010
+
 _HANDLERS = {name: _ServiceHandlers(name) for name in SERVICES}
 # Timestream Write's handlers by name, as earlier releases exposed them.
 before_send = _HANDLERS[WRITE].before_send
@@ -182,28 +192,93 @@ def install_builtin_handlers() -> None:
             botocore_handlers.BUILTIN_HANDLERS.append(entry)
 
 
+class _ClassPatch:
+    """One attribute of a botocore class replaced while a mock is active."""
+
+    def __init__(self, owner: Any, name: str, make: Callable[[Any], Any]) -> None:
+        self.owner, self.name = owner, name
+        self.original = getattr(owner, name)
+        self.replacement = make(self.original)
+        setattr(owner, name, self.replacement)
+
+    def undo(self) -> None:
+        """Put the original back, unless another patch now lies over this one.
+
+        Putting the original back under a patch made after this one (a
+        ``mock.patch`` the user made inside the mock) would switch that off, and
+        its own restore would later bring this one back. Then this one stays
+        beneath it, passing every call on while no mock is active.
+        """
+        if getattr(self.owner, self.name) is self.replacement:
+            setattr(self.owner, self.name, self.original)
+
+
+def _hook_make_request(original: Any) -> Any:
+    def make_request(endpoint: Endpoint, operation_model: Any, request_dict: Any) -> Any:
+        service_name = _BY_ENDPOINT_PREFIX.get(getattr(endpoint, "_endpoint_prefix", ""))
+        if service_name is not None and _answering(service_name) is not None:
+            _join(getattr(endpoint, "_event_emitter", None), service_name)
+        return original(endpoint, operation_model, request_dict)
+
+    return make_request
+
+
+def _hook_convert_to_request_dict(original: Any) -> Any:
+    from tsmock import fast_path
+
+    def convert_to_request_dict(
+        client: Any,
+        api_params: Any,
+        operation_model: Any,
+        endpoint_url: Any,
+        context: Any = None,
+        headers: Any = None,
+        set_user_agent_header: bool = True,
+    ) -> Any:
+        def serialize() -> Any:
+            return original(
+                client,
+                api_params,
+                operation_model,
+                endpoint_url,
+                context=context,
+                headers=headers,
+                set_user_agent_header=set_user_agent_header,
+            )
+
+        if set_user_agent_header and registry.active() is not None:
+            # (A presigned URL, made without the user agent, is always serialized.)
+            made = fast_path.request_without_serializer(
+                client, api_params, operation_model, endpoint_url, context, serialize
+            )
+            if made is not None:
+                return made
+        return serialize()
+
+    return convert_to_request_dict
+
+
 class Interception:
     """What an outermost activation switches on and restores on stop."""
 
     def __init__(self) -> None:
-        self._original_make_request: Any = None
-        self._hooked_make_request: Any = None
+        self._patches: list[_ClassPatch] = []
         self._plain_requests: plain_requests.PlainRequests | None = None
         self._waiting: _AfterImport | None = None
 
     def start(self) -> None:
-        """Hook ``Endpoint.make_request`` and answer plain ``requests`` calls."""
-        original = Endpoint.make_request
+        """Hook botocore's endpoint and client, and answer plain ``requests`` calls.
 
-        def make_request(endpoint: Endpoint, operation_model: Any, request_dict: Any) -> Any:
-            service_name = _BY_ENDPOINT_PREFIX.get(getattr(endpoint, "_endpoint_prefix", ""))
-            if service_name is not None and _answering(service_name) is not None:
-                _join(getattr(endpoint, "_event_emitter", None), service_name)
-            return original(endpoint, operation_model, request_dict)
-
-        Endpoint.make_request = make_request  # type: ignore[method-assign,assignment]
-        self._original_make_request, self._hooked_make_request = original, make_request
+        ``Endpoint.make_request``: clients made before ``import tsmock`` get
+        tsmock's handlers (`_join`). ``BaseClient._convert_to_request_dict``:
+        calls the fast path answers skip botocore's serializer
+        (`tsmock.fast_path.request_without_serializer`).
+        """
         try:
+            self._patches.append(_ClassPatch(Endpoint, "make_request", _hook_make_request))
+            self._patches.append(
+                _ClassPatch(BaseClient, "_convert_to_request_dict", _hook_convert_to_request_dict)
+            )
             if "requests" in sys.modules:
                 self._answer_plain_requests()
             else:
@@ -221,18 +296,10 @@ class Interception:
         self._plain_requests = answering
 
     def stop(self) -> None:
-        """Put back what `start` replaced, unless another patch now lies over it.
-
-        A patch laid over tsmock's after start (a ``mock.patch`` the user made
-        inside the mock) may still be active: putting the original back under
-        it would switch it off, and its own restore would later bring tsmock's
-        hook back. Then tsmock's hook stays beneath it, passing every request
-        on while no mock is active, and nothing is undone.
-        """
-        if self._original_make_request is not None:
-            if Endpoint.make_request is self._hooked_make_request:
-                Endpoint.make_request = self._original_make_request  # type: ignore[method-assign]
-            self._original_make_request = self._hooked_make_request = None
+        """Put back what `start` replaced (see `_ClassPatch.undo`)."""
+        patches, self._patches = self._patches, []
+        for patch in reversed(patches):
+            patch.undo()
         waiting, self._waiting = self._waiting, None
         if waiting is not None:
             waiting.cancel()
