@@ -322,6 +322,33 @@ def test_the_client_region_is_used(aio_session: Any) -> None:
     assert arn == f"arn:aws:timestream:eu-west-1:123456789012:database/{DB}"
 
 
+def test_interleaved_calls_of_clients_in_several_regions(aio_session: Any) -> None:
+    # Coroutines of clients in different regions run interleaved on one thread:
+    # each call must still land in its own client's region.
+    regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+
+    async def client_calls(region: str) -> list[str]:
+        async with aio_session.create_client("timestream-write", region_name=region) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.create_database(DatabaseName=f"db_{region.replace('-', '_')}_{i}")
+                    for i in range(10)
+                )
+            )
+            return [answer["Database"]["Arn"] for answer in answers]
+
+    async def main() -> list[list[str]]:
+        return list(await asyncio.gather(*(client_calls(region) for region in regions)))
+
+    with mock_timestream_write() as ts:
+        arns = run(main())
+        stored = {region: sorted(ts.backend(region_name=region).databases) for region in regions}
+    for region, region_arns in zip(regions, arns, strict=True):
+        name = region.replace("-", "_")
+        assert all(arn.split(":")[3] == region for arn in region_arns), region_arns
+        assert stored[region] == sorted(f"db_{name}_{i}" for i in range(10))
+
+
 def test_requests_are_not_signed(aio_session: Any) -> None:
     seen: list[Any] = []
 
