@@ -416,6 +416,17 @@ def test_the_fixture(aio_session: Any, timestream_write_mock: Any) -> None:
     assert [c.operation for c in timestream_write_mock.calls][-1] == "ListDatabases"
 
 
+def test_the_query_fixture(aio_session: Any, timestream_mock: Any) -> None:
+    pytest.importorskip("duckdb")
+
+    async def body() -> Any:
+        async with aio_session.create_client("timestream-query", region_name=REGION) as query:
+            return await query.query(QueryString="SELECT 1 AS one")
+
+    assert run(body())["Rows"] == [{"Data": [{"ScalarValue": "1"}]}]
+    assert [c.operation for c in timestream_mock.calls] == ["DescribeEndpoints", "Query"]
+
+
 def test_the_decorator_on_an_async_function(aio_session: Any) -> None:
     @mock_timestream_write
     async def body() -> list[str]:
