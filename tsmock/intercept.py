@@ -35,7 +35,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HTTPHeaders
 from botocore.client import BaseClient
 from botocore.endpoint import Endpoint
 
-from tsmock import plain_requests, registry
+from tsmock import async_responses, plain_requests, registry
 from tsmock.services import SERVICES, WRITE
 
 if TYPE_CHECKING:
@@ -121,7 +121,9 @@ class _ServiceHandlers:
         state = _answering(self.service_name)
         if state is None:
             return None
-        return _answer(request, state, self.service_name)
+        # aiobotocore's emitter calls this too, and awaits the answer's content.
+        caller = sys._getframe(1)
+        return async_responses.for_caller(_answer(request, state, self.service_name), caller)
 
     def before_call(
         self, model: Any, params: Any, request_signer: Any, context: Any = None, **kwargs: Any
