@@ -1066,19 +1066,23 @@ def test_data_model_from_the_object_store(client: Any, ts: TimestreamWriteMock) 
         (
             '{"TimeColumn": "time"}',
             {"BucketName": "models", "ObjectKey": "m.json"},
-            "The data model s3://models/m.json is not valid: DimensionMappings is required.",
+            "The data model s3://models/m.json is not valid: 1 validation error detected: "
+            "Value null at 'dimensionMappings' failed to satisfy constraint: "
+            "Member must not be null",
         ),
         (
             json.dumps(model_with(TimeUnit="HOURS")),
             {"BucketName": "models", "ObjectKey": "m.json"},
-            "The data model s3://models/m.json is not valid: TimeUnit must be one of "
-            "[MILLISECONDS, SECONDS, MICROSECONDS, NANOSECONDS].",
+            "The data model s3://models/m.json is not valid: 1 validation error detected: "
+            "Value 'HOURS' at 'timeUnit' failed to satisfy constraint: Member must satisfy "
+            "enum value set: [MILLISECONDS, SECONDS, MICROSECONDS, NANOSECONDS]",
         ),
         (
             json.dumps(model_with(DimensionMappings=[{"SourceColumn": ""}])),
             {"BucketName": "models", "ObjectKey": "m.json"},
-            "The data model s3://models/m.json is not valid: DimensionMappings[0].SourceColumn "
-            "must be a non-empty string.",
+            "The data model s3://models/m.json is not valid: 1 validation error detected: "
+            "Value '' at 'dimensionMappings.1.member.sourceColumn' failed to satisfy "
+            "constraint: Member must have length greater than or equal to 1",
         ),
         (
             json.dumps(model_with(TimeColumn=None)),

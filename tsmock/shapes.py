@@ -107,6 +107,25 @@ def input_checker(service: str, operation: str) -> Checker:
     return Checker(_generate_fast_check(input_shape), _compile(input_shape, {}, top_level=True))
 
 
+@cache
+def _shape_collector(service: str, shape_name: str) -> Collect:
+    return _compile(service_model(service).shape_for(shape_name), {})
+
+
+def shape_violations(service: str, shape_name: str, value: Any) -> list[str]:
+    """Every constraint of the named shape of the service's model ``value`` violates.
+
+    Worded as the request framework words them, at member paths below the shape
+    (e.g. a data model read from an object, checked against ``DataModel``).
+    """
+    errors: list[str] = []
+    try:
+        _shape_collector(service, shape_name)(value, "", errors)
+    except RecursionError:
+        errors.append("the value is nested too deeply")
+    return errors
+
+
 _UNBOUNDED = 1 << 62
 #: Shapes whose generated check refuses None by itself (a type or enum test).
 _INLINE_KINDS = frozenset({"structure", "list", "string", "integer", "long", "boolean"})

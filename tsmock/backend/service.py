@@ -57,16 +57,18 @@ class TimestreamWriteBackend(BatchLoadOperations):
         region_name: str,
         objects: ObjectStore | None = None,
         immediate_batch_load: Callable[[], bool] | None = None,
+        data_model_violations: Callable[[Any], list[str]] | None = None,
     ) -> None:
         """``objects``: where batch load reads and reports (default: in memory);
         ``immediate_batch_load``: whether a new batch load task runs at once
-        (default: always)."""
+        (default: always); ``data_model_violations``: the request-shape check of
+        a data model read from ``objects`` (default: only that it is an object)."""
         self.account_id = account_id
         self.region_name = region_name
         #: Database name -> `Database`.
         self.databases: dict[str, Database] = {}
         self.lock = threading.RLock()
-        super().__init__(objects, immediate_batch_load)
+        super().__init__(objects, immediate_batch_load, data_model_violations)
 
     # --- lookups --------------------------------------------------------------------
 

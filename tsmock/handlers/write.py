@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tsmock import shapes
 from tsmock.backend.service import TimestreamWriteBackend
-from tsmock.services import Handler
+from tsmock.services import WRITE, Handler
 
 if TYPE_CHECKING:
     from tsmock.state import MockState
@@ -171,4 +172,10 @@ def new_backend(state: MockState, account_id: str, region_name: str) -> Timestre
         region_name,
         objects=state.objects,
         immediate_batch_load=lambda: state.batch_load_mode != "manual",
+        data_model_violations=_data_model_violations,
     )
+
+
+def _data_model_violations(model: Any) -> list[str]:
+    """A data model read from the object store, checked as a request's DataModel is."""
+    return shapes.shape_violations(WRITE, "DataModel", model)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tsmock.backend import write as write_path
-from tsmock.backend.batch_load.limits import ATTRIBUTE_TYPES, MEASURE_TYPES, TIME_UNITS
 from tsmock.backend.errors import ValidationException
 from tsmock.backend.objects import ObjectStore, ObjectStoreError
 
@@ -31,78 +30,15 @@ class ParseFailure(Exception):
         self.reason = reason
 
 
-# The keys and types of a data model read from S3 (the request's own DataModel
-# was checked against the service model by the protocol layer already). Each
-# spec maps a key to (kind, required); kinds: "str" (non-empty string), an enum
-# tuple, a nested spec dict, or a one-element list holding the item spec.
-_ATTRIBUTE_SPEC: dict[str, Any] = {
-    "SourceColumn": ("str", True),
-    "TargetMultiMeasureAttributeName": ("str", False),
-    "MeasureValueType": (ATTRIBUTE_TYPES, False),
-}
-DATA_MODEL_SPEC: dict[str, Any] = {
-    "TimeColumn": ("str", False),
-    "TimeUnit": (TIME_UNITS, False),
-    "DimensionMappings": (
-        [{"SourceColumn": ("str", False), "DestinationColumn": ("str", False)}],
-        True,
-    ),
-    "MultiMeasureMappings": (
-        {
-            "TargetMultiMeasureName": ("str", False),
-            "MultiMeasureAttributeMappings": ([_ATTRIBUTE_SPEC], True),
-        },
-        False,
-    ),
-    "MixedMeasureMappings": (
-        [
-            {
-                "MeasureName": ("str", False),
-                "SourceColumn": ("str", False),
-                "TargetMeasureName": ("str", False),
-                "MeasureValueType": (MEASURE_TYPES, True),
-                "MultiMeasureAttributeMappings": ([_ATTRIBUTE_SPEC], False),
-            }
-        ],
-        False,
-    ),
-    "MeasureNameColumn": ("str", False),
-}
+#: The request-shape violations of a data model read from the object store
+#: (the request's own DataModel was checked by the protocol layer already).
+#: Handed in by the activation, from the service model's ``DataModel`` shape.
+DataModelViolations = Callable[[Any], list[str]]
 
 
-def shape_problem(value: Any, spec: dict[str, Any], path: str) -> str | None:
-    """The first way ``value`` does not fit ``spec``, or None."""
-    if not isinstance(value, dict):
-        return f"{path or 'the data model'} must be a JSON object"
-    for key, (kind, required) in spec.items():
-        where = f"{path}.{key}" if path else key
-        member = value.get(key)
-        if member is None:
-            if required:
-                return f"{where} is required"
-            continue
-        problem = _member_problem(member, kind, where)
-        if problem is not None:
-            return problem
-    return None
-
-
-def _member_problem(member: Any, kind: Any, where: str) -> str | None:
-    if kind == "str":
-        return None if isinstance(member, str) and member else f"{where} must be a non-empty string"
-    if isinstance(kind, tuple):
-        if member in kind:
-            return None
-        return f"{where} must be one of [{', '.join(kind)}]"
-    if isinstance(kind, dict):
-        return shape_problem(member, kind, where)
-    if not isinstance(member, list) or not member:
-        return f"{where} must be a non-empty list"
-    for position, item in enumerate(member):
-        problem = shape_problem(item, kind[0], f"{where}[{position}]")
-        if problem is not None:
-            return problem
-    return None
+def _json_object_only(model: Any) -> list[str]:
+    """The check of a backend made without the service model: a JSON object."""
+    return [] if isinstance(model, dict) else ["the data model must be a JSON object"]
 
 
 def check_data_model(model: Mapping[str, Any]) -> None:
@@ -370,7 +306,9 @@ def referenced_columns(model: Mapping[str, Any]) -> list[str]:
 
 
 def load_data_model(
-    configuration: dict[str, Any] | None, objects: ObjectStore
+    configuration: dict[str, Any] | None,
+    objects: ObjectStore,
+    violations: DataModelViolations | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the data model in force, the configuration as Describe echoes it)."""
     configuration = configuration or {}
@@ -404,7 +342,13 @@ def load_data_model(
     except (ValueError, UnicodeDecodeError, RecursionError):
         # RecursionError: JSON nested deeper than the parser goes is refused like bad JSON.
         raise ValidationException(f"The data model {location} is not valid JSON.") from None
-    problem = shape_problem(model, DATA_MODEL_SPEC, "")
-    if problem is not None:
-        raise ValidationException(f"The data model {location} is not valid: {problem}.")
+    # A data model must be an object before any shape check reads its members.
+    errors = _json_object_only(model) or (violations or _json_object_only)(model)
+    if errors:
+        count = len(errors)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationException(
+            f"The data model {location} is not valid: {count} validation {noun} detected: "
+            + "; ".join(errors)
+        )
     return with_defaults(model), {"DataModelS3Configuration": copy.deepcopy(s3)}

@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from tsmock.backend import write as write_path
 from tsmock.backend.batch_load.csv import CsvOptions
-from tsmock.backend.batch_load.data_model import check_data_model, load_data_model
+from tsmock.backend.batch_load.data_model import (
+    DataModelViolations,
+    check_data_model,
+    load_data_model,
+)
 from tsmock.backend.batch_load.limits import (
     ACTIVE_STATUSES,
     CLIENT_TOKEN_CONFLICT,
@@ -62,6 +66,7 @@ class BatchLoadOperations(TaskRunner):
         self,
         objects: ObjectStore | None = None,
         immediate: Callable[[], bool] | None = None,
+        data_model_violations: DataModelViolations | None = None,
     ) -> None:
         #: Where sources are read and reports written (handed in by the activation;
         #: a backend of its own keeps its objects in memory).
@@ -69,6 +74,9 @@ class BatchLoadOperations(TaskRunner):
         #: Whether a new task runs at once (True) or waits to be advanced step by
         #: step (the activation's ``batch_load_mode``, read at each creation).
         self._immediate_mode = immediate
+        #: How a data model read from the object store is checked against the
+        #: service model's ``DataModel`` shape (handed in by the activation).
+        self._data_model_violations = data_model_violations
         #: Task id -> `BatchLoadTask`, in creation order.
         self.batch_load_tasks: dict[str, BatchLoadTask] = {}
         self._executions: dict[str, Execution] = {}
@@ -134,7 +142,7 @@ class BatchLoadOperations(TaskRunner):
                 raise ValidationException(write_path.INVALID_VERSION)
             csv = CsvOptions.from_configuration(data_source_configuration.get("CsvConfiguration"))
             model, echoed_model_configuration = load_data_model(
-                data_model_configuration, self.objects
+                data_model_configuration, self.objects, self._data_model_violations
             )
             check_data_model(model)
             required = write_path.required_partition_key(table.schema)
