@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tsmock.environment_layers import Layer, all_layers, started_layers
+from tsmock.environment_layers import Layer, all_layers, started_layers, started_patch_dicts
 from tsmock.intercept import Interception
 
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -112,15 +112,14 @@ def _put(name: str, value: str | None) -> None:
 class _Environment:
     """Fake credentials and a default region where none are configured; undone exactly.
 
-    tsmock owns a variable only while it holds the value tsmock set: at the stop
-    it puts back only those, so a value someone set meanwhile (moto's
-    credentials, a `monkeypatch.setenv`) stays theirs. Other layers that save
-    variables at their start and put them back at their stop
-    (environment_layers.py) are corrected too, for the orders that cross:
+    tsmock owns a variable while it holds the value tsmock set, and at the stop
+    puts back what was beneath. Other layers that save variables at their start
+    and put them back at their stop (environment_layers.py: moto's `mock_aws`,
+    `patch.dict`, `monkeypatch`) are corrected for the orders that cross:
 
-    - tsmock, then moto, started; tsmock stopped: moto saved tsmock's values and
-      would put them back at its stop, so they are replaced there by what was
-      beneath tsmock;
+    - tsmock, then moto, started; tsmock stopped: moto's credentials stay (tsmock
+      no longer holds them), and moto saved tsmock's values to put back at its
+      stop, so there they are replaced by what was beneath tsmock;
     - moto, then tsmock, started; moto stopped: moto would delete its
       credentials, leaving tsmock without any, so at tsmock's start its values
       are put beneath moto's (into what moto saved), and taken out at its stop.
@@ -138,8 +137,9 @@ class _Environment:
             os.environ[name] = value
         for layer in started_layers():
             for name, value in _missing(layer.view(os.environ), region_name).items():
-                owned = self._owned.setdefault(name, _Owned(value, None, in_environ=False))
+                owned = self._owned.get(name) or _Owned(value, None, in_environ=False)
                 if layer.replace(name, None, owned.value):
+                    self._owned.setdefault(name, owned)
                     self._beneath.append((layer, name))
 
     def restore(self) -> None:
@@ -158,9 +158,10 @@ class _Environment:
                 overwritten.add(name)
         for layer, name in self._beneath:
             layer.replace(name, self._owned[name].value, None)
-        # A walk over every object only when a value was overwritten: without
-        # other layers, a stop stays cheap.
-        layers = all_layers() if overwritten else started_layers()
+        # Who saved tsmock's values after its start: a layer that changed one of
+        # them (moto always sets its credentials), found by a walk over every
+        # object, done only then; or a started patch.dict that changed none.
+        layers = all_layers() if overwritten else started_patch_dicts()
         for layer in layers:
             for name, owned in self._owned.items():
                 if layer.replace(name, owned.value, owned.beneath):

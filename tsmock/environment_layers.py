@@ -162,23 +162,29 @@ def _active_moto_types() -> tuple[type, ...]:
     return tuple(moto) if any(_moto_active(cls) for cls in moto) else ()
 
 
-def started_layers() -> list[Layer]:
-    """The layers that may be active, as far as they can be known cheaply.
+def started_patch_dicts() -> list[Layer]:
+    """`patch.dict`s of os.environ started with `start()`; cheap.
 
-    `patch.dict`s started with `start()` (the ones whose stop can come after
-    tsmock's start and before its stop: a `with` block nests), and, only while
-    moto is active, moto's: those are found by walking every object the garbage
-    collector tracks (some milliseconds), so without moto this costs next to nothing.
+    Those are the ones whose stop can come between tsmock's start and stop (a
+    `with` block nests).
     """
     patch_dict = _patch_dict_type()
-    layers: list[Layer] = []
     active = getattr(
         getattr(sys.modules.get("unittest.mock"), "_patch", None), "_active_patches", []
     )
-    for patch in active if isinstance(active, list) else []:
-        layer = _as_layer(patch, patch_dict, ())
-        if layer is not None:
-            layers.append(layer)
+    patches = active if isinstance(active, list) else []
+    layers = [_as_layer(patch, patch_dict, ()) for patch in patches]
+    return [layer for layer in layers if layer is not None]
+
+
+def started_layers() -> list[Layer]:
+    """The layers that may be active, as far as they can be known without much cost.
+
+    The started `patch.dict`s, and, only while moto is active, moto's: those are
+    found by walking every object the garbage collector tracks (some
+    milliseconds), so without moto this costs next to nothing.
+    """
+    layers = started_patch_dicts()
     moto = _active_moto_types()
     for candidate in gc.get_referrers(*moto) if moto else []:
         layer = _as_layer(candidate, None, moto)
