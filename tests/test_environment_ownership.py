@@ -88,13 +88,13 @@ OTHERS = {
 }
 
 
-def interleavings() -> list[tuple[str, ...]]:
-    """Every order of two starts and two stops where each layer starts before it stops."""
-    events = ("ts+", "ts-", "other+", "other-")
+def interleavings(*names: str) -> list[tuple[str, ...]]:
+    """Every order of the layers' starts and stops where each starts before it stops."""
+    events = [name + sign for name in names for sign in "+-"]
     return [
         order
         for order in itertools.permutations(events)
-        if order.index("ts+") < order.index("ts-") and order.index("other+") < order.index("other-")
+        if all(order.index(name + "+") < order.index(name + "-") for name in names)
     ]
 
 
@@ -109,22 +109,8 @@ def check_while_active(layers: list[Layer]) -> None:
         assert os.environ.get(REGION)
 
 
-@pytest.mark.parametrize("configured", [False, True], ids=["nothing-configured", "configured"])
-@pytest.mark.parametrize("other", sorted(OTHERS))
-@pytest.mark.parametrize("order", interleavings(), ids=" ".join)
-def test_every_order_of_starts_and_stops(
-    clean: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    order: tuple[str, ...],
-    other: str,
-    configured: bool,
-) -> None:
-    if configured:
-        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDUSER")
-        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "user-secret")
-        monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    before = environment()
-    layers = {"ts": tsmock_layer(), "other": OTHERS[other]()}
+def run_in_order(order: tuple[str, ...], layers: dict[str, Layer]) -> None:
+    """Start and stop the layers as `order` says, checking the environment after each step."""
     try:
         for event in order:
             layer = layers[event[:-1]]
@@ -138,7 +124,49 @@ def test_every_order_of_starts_and_stops(
         for layer in layers.values():
             if layer.active:
                 layer.stop()
+
+
+@pytest.mark.parametrize("configured", [False, True], ids=["nothing-configured", "configured"])
+@pytest.mark.parametrize("other", sorted(OTHERS))
+@pytest.mark.parametrize("order", interleavings("ts", "other"), ids=" ".join)
+def test_every_order_of_starts_and_stops(
+    clean: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    order: tuple[str, ...],
+    other: str,
+    configured: bool,
+) -> None:
+    if configured:
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDUSER")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "user-secret")
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    before = environment()
+    run_in_order(order, {"ts": tsmock_layer(), "other": OTHERS[other]()})
     assert environment() == before
+
+
+def crossing(order: tuple[str, ...], first: str, second: str) -> bool:
+    """Whether the two layers' activations cross (neither nested in the other nor apart)."""
+    a, b = (order.index(first + "+"), order.index(first + "-"))
+    c, d = (order.index(second + "+"), order.index(second + "-"))
+    return a < c < b < d or c < a < d < b
+
+
+@pytest.mark.parametrize("patch", ["patch.dict-credentials", "patch.dict-other"])
+@pytest.mark.parametrize(
+    "order",
+    # Crossing each other, moto and a patch.dict conflict without tsmock.
+    [o for o in interleavings("ts", "moto", "patch") if not crossing(o, "moto", "patch")],
+    ids=" ".join,
+)
+def test_every_order_of_tsmock_moto_and_a_patch_dict(
+    clean: dict[str, str], order: tuple[str, ...], patch: str
+) -> None:
+    # For example: patch.dict with credentials, then tsmock started (its values
+    # go beneath the patch's), the patch stopped (tsmock's values come back),
+    # moto started (saving them), tsmock stopped: moto must not put them back.
+    run_in_order(order, {"ts": tsmock_layer(), "moto": moto_layer(), "patch": OTHERS[patch]()})
+    assert environment() == clean
 
 
 def test_moto_started_inside_answers_s3_after_tsmock_stops(clean: dict[str, str]) -> None:
@@ -213,6 +241,21 @@ def test_monkeypatch_setenv_inside_tsmock_keeps_the_users_value(clean: dict[str,
         assert "AWS_SECRET_ACCESS_KEY" not in os.environ
         assert REGION not in os.environ
     # monkeypatch saved tsmock's value; its undo no longer puts it back.
+    assert environment() == clean
+
+
+def test_monkeypatch_inside_a_patch_dict_that_stops_before_tsmock(clean: dict[str, str]) -> None:
+    # The patch.dict's stop puts back tsmock's value over the user's, which
+    # hides that monkeypatch saved tsmock's value: its undo must not bring it back.
+    patch = std_mock.patch.dict(os.environ, {"UNRELATED_VARIABLE": "1"})
+    patch.start()
+    ts = mock_timestream_write()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        ts.start()
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
+        patch.stop()
+        assert os.environ[REGION] == "us-east-1"
+        ts.stop()
     assert environment() == clean
 
 

@@ -83,6 +83,9 @@ class _Owned:
     beneath: str | None
     #: Set in os.environ itself at the start (not only beneath another layer).
     in_environ: bool
+    #: In os.environ right after the start: tsmock's value, or another layer's
+    #: above it. Any third value at the stop means someone changed it meanwhile.
+    seen: str | None = None
 
 
 def _missing(environ: Mapping[str, str], region_name: str) -> dict[str, str]:
@@ -141,6 +144,8 @@ class _Environment:
                 if layer.replace(name, None, owned.value):
                     self._owned.setdefault(name, owned)
                     self._beneath.append((layer, name))
+        for name, owned in self._owned.items():
+            owned.seen = os.environ.get(name)
 
     def restore(self) -> None:
         """Put back what was beneath each variable tsmock set, here and in other layers.
@@ -152,22 +157,26 @@ class _Environment:
         """
         overwritten = set()
         for name, owned in self._owned.items():
-            if os.environ.get(name) == owned.value:
+            current = os.environ.get(name)
+            if current == owned.value:
                 _put(name, owned.beneath)
-            elif owned.in_environ:
+            elif current != owned.seen:
                 overwritten.add(name)
         for layer, name in self._beneath:
             layer.replace(name, self._owned[name].value, None)
         # Who saved tsmock's values after its start: a layer that changed one of
         # them (moto always sets its credentials), found by a walk over every
-        # object, done only then; or a started patch.dict that changed none.
-        layers = all_layers() if overwritten else started_patch_dicts()
-        for layer in layers:
+        # object, done only then; or a started patch.dict that changed none. A
+        # patch.dict given tsmock's values at the start puts back all of its copy
+        # at its stop, which hides any change made while it was active: walk then too.
+        walk = overwritten or any(layer.restores_all for layer, _ in self._beneath)
+        for layer in all_layers() if walk else started_patch_dicts():
             for name, owned in self._owned.items():
                 if layer.replace(name, owned.value, owned.beneath):
                     overwritten.discard(name)
         for name in overwritten:
-            _put(name, self._owned[name].beneath)
+            if self._owned[name].in_environ:
+                _put(name, self._owned[name].beneath)
         self._owned.clear()
         self._beneath.clear()
 

@@ -27,6 +27,9 @@ from typing import Any
 class Layer:
     """What one other layer puts back into `os.environ` when it stops."""
 
+    #: Puts back the whole environment it saved, not only the variables it set.
+    restores_all = False
+
     def view(self, environ: Mapping[str, str]) -> dict[str, str]:
         """The environment right after this layer stopped, if it were the only one."""
         raise NotImplementedError
@@ -42,6 +45,8 @@ class Layer:
 
 class _PatchDictLayer(Layer):
     """A `patch.dict` of `os.environ`: its copy of the whole environment."""
+
+    restores_all = True
 
     def __init__(self, original: dict[Any, Any]) -> None:
         self._original = original
