@@ -10,9 +10,13 @@ tsmock. Three kinds are known:
   each back (or deletes it when it was unset);
 - pytest's `monkeypatch`: saves each variable it sets or deletes.
 
-What they saved lives in private attributes of other projects, so anything
-that does not look as expected is skipped: finding or changing a layer never
-fails a start or a stop.
+Apart from `patch.dict`s started with `start()` (unittest.mock lists those),
+none is registered anywhere tsmock could look, so they are found by their type
+among the objects the garbage collector tracks
+(`gc.get_referrers` of the class: a walk over every object, done only when
+needed, never per request). What they saved lives in private attributes of
+other projects, so anything that does not look as expected is skipped: finding
+or changing a layer never fails a start or a stop.
 """
 
 from __future__ import annotations
@@ -20,27 +24,28 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any
 
 
-class Layer:
+class Layer(ABC):
     """What one other layer puts back into `os.environ` when it stops."""
 
     #: Puts back the whole environment it saved, not only the variables it set.
     restores_all = False
 
+    @abstractmethod
     def view(self, environ: Mapping[str, str]) -> dict[str, str]:
         """The environment right after this layer stopped, if it were the only one."""
-        raise NotImplementedError
 
+    @abstractmethod
     def replace(self, name: str, old: str | None, new: str | None) -> bool:
         """Make the layer put back `new` (None: unset) where it would put back `old`.
 
         False, changing nothing, when it holds something else for `name` or does
         not save `name` at all.
         """
-        raise NotImplementedError
 
 
 class _PatchDictLayer(Layer):
