@@ -19,7 +19,7 @@ from moto import mock_aws
 
 from tsmock import TimestreamWriteMock, mock_timestream_write
 from tsmock import objects as object_store
-from tsmock.objects import ObjectStore, ObjectStoreError, moto_s3_active
+from tsmock.objects import ObjectStore, ObjectStoreError, moto_active
 
 REGION = "us-east-1"
 DB, TABLE = "metrics", "hosts"
@@ -89,7 +89,7 @@ def csv_body() -> str:
 @ORDERS
 def test_sources_and_report_in_moto_s3(activation: Activation) -> None:
     with activation() as ts:
-        assert moto_s3_active()
+        assert moto_active()
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=SOURCE)
         s3.create_bucket(Bucket=REPORTS)
@@ -205,7 +205,7 @@ def test_in_memory_store_is_used_again_after_moto_stops(ts: TimestreamWriteMock)
         with pytest.raises(ObjectStoreError):
             ts.get_object(SOURCE, "in/memory.csv")  # moto's S3 has no such bucket
         ts.put_object(SOURCE, "in/moto.csv", b"gone with moto")
-    assert not moto_s3_active()
+    assert not moto_active()
     assert ts.list_objects(SOURCE) == ["in/memory.csv"]
     assert ts.get_object(SOURCE, "in/memory.csv") == b"kept"
 
@@ -215,7 +215,7 @@ def test_moto_server_mode_style_inactivity_never_sends(monkeypatch: pytest.Monke
     # client has no way out of the process: the store refuses instead.
     import moto.core.models  # noqa: F401  (moto imported, but no mock_aws running)
 
-    monkeypatch.setattr(object_store, "moto_s3_active", lambda: True)
+    monkeypatch.setattr(object_store, "moto_active", lambda: True)
     store = ObjectStore()
     with pytest.raises(ObjectStoreError, match="moto did not answer"):
         store.get_object(SOURCE, "in/a.csv")
@@ -224,10 +224,10 @@ def test_moto_server_mode_style_inactivity_never_sends(monkeypatch: pytest.Monke
 
 
 def test_moto_detection_is_cheap_and_follows_activation() -> None:
-    assert not moto_s3_active()
+    assert not moto_active()
     with mock_aws():
-        assert moto_s3_active()
+        assert moto_active()
         with mock_aws():
-            assert moto_s3_active()
-        assert moto_s3_active()
-    assert not moto_s3_active()
+            assert moto_active()
+        assert moto_active()
+    assert not moto_active()

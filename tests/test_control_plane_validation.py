@@ -15,17 +15,16 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from raw_http import post
 
 from tsmock import dispatch, mock_timestream_write
 from tsmock.state import MockState
 
 PREFIX = "1 validation error detected: "
-INGEST = "https://ingest-cell1.timestream.us-east-1.amazonaws.com/"
 
 
 @pytest.fixture
@@ -267,18 +266,6 @@ def test_invalid_requests_change_nothing_and_are_logged(ts: Any, raw: Any) -> No
 
 
 # --- requests that are not even JSON (a raw HTTP caller) ------------------------------
-
-
-def post(target: str, body: str | bytes) -> requests.Response:
-    return requests.post(
-        INGEST,
-        data=body,
-        headers={
-            "X-Amz-Target": f"Timestream_20181101.{target}",
-            "Content-Type": "application/x-amz-json-1.0",
-        },
-        timeout=5,
-    )
 
 
 @pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"', b"\xff\xfe", "[" * 100_000])

@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 from freezegun import freeze_time
 
 from tsmock import dispatch, mock_timestream_write
@@ -411,3 +412,124 @@ def test_the_fast_answer_carries_response_metadata() -> None:
         "content-type": "application/x-amz-json-1.0",
         "x-amzn-requestid": metadata["RequestId"],
     }
+
+
+# --- calls made without botocore's serializer ------------------------------------------
+
+
+def _serializer_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from botocore.serialize import JSONSerializer
+
+    names: list[str] = []
+    original = JSONSerializer.serialize_to_request
+
+    def counting(self: Any, parameters: Any, operation_model: Any) -> Any:
+        names.append(operation_model.name)
+        return original(self, parameters, operation_model)
+
+    monkeypatch.setattr(JSONSerializer, "serialize_to_request", counting)
+    return names
+
+
+def _varied_calls(client: Any) -> None:
+    client.create_database(DatabaseName="db1", Tags=[{"Key": "k", "Value": "grüße"}])
+    client.create_table(
+        DatabaseName="db1",
+        TableName="tbl1",
+        RetentionProperties={
+            "MemoryStoreRetentionPeriodInHours": 24,
+            "MagneticStoreRetentionPeriodInDays": 7,
+        },
+        MagneticStoreWriteProperties={"EnableMagneticStoreWrites": True},
+        Schema={"CompositePartitionKey": [{"Type": "DIMENSION", "Name": "host"}]},
+    )
+    now = str(int(datetime.now(timezone.utc).timestamp() * 1000))
+    client.write_records(
+        DatabaseName="db1",
+        TableName="tbl1",
+        CommonAttributes={"Dimensions": [{"Name": "host", "Value": "h\u00e9"}], "Time": now},
+        Records=[
+            {"MeasureName": "cpu", "MeasureValue": "1.5", "MeasureValueType": "DOUBLE"},
+            {
+                "MeasureName": "m",
+                "MeasureValueType": "MULTI",
+                "MeasureValues": [{"Name": "a", "Value": "true", "Type": "BOOLEAN"}],
+                "Version": 3,
+            },
+        ],
+    )
+    client.list_tables(DatabaseName="db1", MaxResults=5)
+
+
+def test_calls_the_fast_path_answers_skip_the_serializer_and_log_its_body(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    serialized = _serializer_calls(monkeypatch)
+    with mock_timestream_write() as ts:
+        client = boto3.client("timestream-write", region_name=REGION)
+        _varied_calls(client)
+        # Only the first call (its endpoint unknown yet) went through botocore's
+        # serializer; the DescribeEndpoints call it made was answered here too.
+        assert serialized == ["CreateDatabase"]
+        model = client.meta.service_model
+        for call in ts.calls:
+            assert call.operation is not None
+            expected = client._serializer.serialize_to_request(
+                call.params, model.operation_model(call.operation)
+            )["body"]
+            assert call._body == expected
+
+
+def test_a_client_with_a_before_sign_handler_is_serialized(monkeypatch: pytest.MonkeyPatch) -> None:
+    serialized = _serializer_calls(monkeypatch)
+    with mock_timestream_write():
+        client = boto3.client("timestream-write", region_name=REGION)
+        client.meta.events.register("before-sign.timestream-write", lambda **kw: None)
+        _varied_calls(client)
+    assert serialized == [
+        "CreateDatabase",
+        "DescribeEndpoints",
+        "CreateTable",
+        "WriteRecords",
+        "ListTables",
+    ]
+
+
+def test_bad_parameters_raise_botocores_error_without_the_serializer() -> None:
+    with mock_timestream_write():
+        client = boto3.client("timestream-write", region_name=REGION)
+        client.list_databases()
+        with pytest.raises(ParamValidationError, match="Invalid type for parameter MaxResults"):
+            client.list_databases(MaxResults="5")
+        with pytest.raises(ParamValidationError, match="Unknown parameter in input"):
+            client.list_databases(Nope=1)
+
+
+def test_a_call_declined_after_skipping_the_serializer_takes_the_full_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tsmock import fast_path
+
+    declined: list[str] = []
+    original = fast_path.answer
+
+    def decline_once(state: Any, service: str, model: Any, *args: Any) -> Any:
+        if model.name == "CreateTable" and not declined:
+            declined.append(model.name)
+            return None
+        return original(state, service, model, *args)
+
+    monkeypatch.setattr(fast_path, "answer", decline_once)
+    with mock_timestream_write() as ts:
+        client = boto3.client("timestream-write", region_name=REGION)
+        _varied_calls(client)
+        assert declined == ["CreateTable"]
+        assert client.describe_table(DatabaseName="db1", TableName="tbl1")["Table"]["Schema"] == {
+            "CompositePartitionKey": [{"Type": "DIMENSION", "Name": "host"}]
+        }
+        assert [c.operation for c in ts.calls][:4] == [
+            "DescribeEndpoints",
+            "CreateDatabase",
+            "CreateTable",
+            "WriteRecords",
+        ]

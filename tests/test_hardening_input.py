@@ -9,10 +9,10 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from raw_http import post
 
 from tsmock import mock_timestream_write
 
-INGEST = "https://ingest.timestream.us-east-1.amazonaws.com/"
 DB = "hardening_db"
 TABLE = "hardening_table"
 
@@ -20,18 +20,6 @@ TABLE = "hardening_table"
 def deep(levels: int) -> str:
     """A JSON object nested ``levels`` deep."""
     return '{"x":' * levels + "{}" + "}" * levels
-
-
-def post(target: str, body: str) -> requests.Response:
-    return requests.post(
-        INGEST,
-        data=body,
-        headers={
-            "X-Amz-Target": f"Timestream_20181101.{target}",
-            "Content-Type": "application/x-amz-json-1.0",
-        },
-        timeout=5,
-    )
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ active, endpoint discovery as on AWS (reference §2), other services untouched
 
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -258,27 +260,118 @@ def test_other_urls_would_reach_the_network(ts: Any) -> None:
 
 
 def test_requests_to_ingest_endpoints_are_not_answered_after_stop() -> None:
-    original = HTTPAdapter.send
+    original, adapter_send = requests.Session.get_adapter, HTTPAdapter.send
     with mock_timestream_write():
-        assert HTTPAdapter.send is not original
-    assert HTTPAdapter.send is original
+        assert requests.Session.get_adapter is not original
+        # responses (and moto) patch HTTPAdapter.send; tsmock never does.
+        assert HTTPAdapter.send is adapter_send
+    assert requests.Session.get_adapter is original
     with responses.RequestsMock() as user_mock:
         user_mock.post(INGEST, json={"answered": "by the user's mock"})
         response = requests.post(INGEST, data="{}", timeout=5)
         assert response.json() == {"answered": "by the user's mock"}
 
 
+LIST = {"X-Amz-Target": "Timestream_20181101.ListDatabases"}
+
+
+def _listed() -> Any:
+    return requests.post(INGEST, data="{}", headers=LIST, timeout=5).json()
+
+
+def test_moto_started_before_and_stopped_first_leaves_tsmock_answering() -> None:
+    aws = mock_aws()
+    aws.start()
+    ts = mock_timestream_write()
+    ts.start()
+    try:
+        aws.stop()
+        assert _listed() == {"Databases": []}
+        assert operations(ts) == ["ListDatabases"]
+    finally:
+        ts.stop()
+    with pytest.raises(Exception, match="network access attempted"):
+        _listed()
+
+
+def test_moto_started_after_tsmock_does_not_answer_ingest_hosts() -> None:
+    with mock_timestream_write() as ts, mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="moto-still-works")
+        assert _listed() == {"Databases": []}
+        assert operations(ts) == ["ListDatabases"]
+
+
+@pytest.mark.parametrize("stop_user_first", [True, False])
+def test_a_users_responses_mock_around_tsmock(stop_user_first: bool) -> None:
+    user = responses.RequestsMock(assert_all_requests_are_fired=False)
+    user.get("https://example.com/health", body="ok")
+    user.post(INGEST, json={"answered": "by the user's mock"})
+    ts = mock_timestream_write()
+    ts.start()
+    user.start()
+    try:
+        # Every ingest call is tsmock's while it is active; other URLs the user's.
+        assert _listed() == {"Databases": []}
+        assert requests.get("https://example.com/health", timeout=5).text == "ok"
+        if stop_user_first:
+            user.stop()
+            assert _listed() == {"Databases": []}
+    finally:
+        ts.stop()
+        if not stop_user_first:
+            assert _listed() == {"answered": "by the user's mock"}
+            user.stop()
+
+
+def test_out_of_order_stops_leave_nothing_patched() -> None:
+    get_adapter, adapter_send = requests.Session.get_adapter, HTTPAdapter.send
+    for _ in range(3):
+        aws = mock_aws()
+        aws.start()
+        ts = mock_timestream_write()
+        ts.start()
+        aws.stop()
+        ts.stop()
+        ts = mock_timestream_write()
+        ts.start()
+        aws = mock_aws()
+        aws.start()
+        ts.stop()
+        aws.stop()
+    assert HTTPAdapter.send is adapter_send
+    assert requests.Session.get_adapter is get_adapter
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ingest.timestream.us-east-1.amazonaws.com.example.org/",
+        "https://ingest.timestream.us-east-1.amazonaws.comx/",
+        "https://evil.example/ingest.timestream.us-east-1.amazonaws.com/",
+    ],
+)
+def test_hosts_that_only_begin_like_an_ingest_host_are_not_answered(ts: Any, url: str) -> None:
+    with pytest.raises(Exception, match="network access attempted"):
+        requests.post(url, data="{}", headers=LIST, timeout=5)
+    assert ts.calls == []
+
+
+def test_an_ingest_url_with_port_path_and_query_is_answered(ts: Any) -> None:
+    url = "https://ingest.timestream.us-east-1.amazonaws.com:443/some/path?x=1#frag"
+    assert requests.post(url, data="{}", headers=LIST, timeout=5).json() == {"Databases": []}
+
+
 # --- what start changes and stop restores -------------------------------------------------
 
 
 def test_stop_restores_the_patched_send_even_when_the_body_raises() -> None:
-    send = Endpoint._send  # type: ignore[attr-defined]
-    adapter_send = HTTPAdapter.send
+    make_request, get_adapter = Endpoint.make_request, requests.Session.get_adapter
     with pytest.raises(RuntimeError, match="boom"), mock_timestream_write():
-        assert Endpoint._send is not send  # type: ignore[attr-defined]
+        assert Endpoint.make_request is not make_request
+        assert requests.Session.get_adapter is not get_adapter
         raise RuntimeError("boom")
-    assert Endpoint._send is send  # type: ignore[attr-defined]
-    assert HTTPAdapter.send is adapter_send
+    assert Endpoint.make_request is make_request
+    assert requests.Session.get_adapter is get_adapter
 
 
 def test_builtin_handlers_stay_inert_while_inactive() -> None:
@@ -312,19 +405,47 @@ def test_requests_are_not_signed_while_active(ts: Any) -> None:
     assert target == "Timestream_20181101.ListDatabases"
 
 
-def test_a_signed_request_without_tsmock_handlers_keeps_its_region(
-    ts: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # No tsmock handler at all: the send guard answers, and the request was
-    # signed, so its credential scope names the client's region.
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+def _session_without_tsmock() -> botocore.session.Session:
+    """A session as made before ``import tsmock``: none of tsmock's handlers."""
     session = botocore.session.Session()
-    for event, handler in intercept._HANDLERS["timestream-write"].builtin():
-        session.unregister(event, handler)
-    client = session.create_client(
+    for handlers in intercept._HANDLERS.values():
+        for event, handler in handlers.builtin():
+            session.unregister(event, handler)
+    return session
+
+
+@pytest.fixture
+def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.mark.parametrize("with_moto", [False, True])
+def test_an_early_client_without_credentials_is_answered_by_tsmock(
+    no_credentials: None, with_moto: bool
+) -> None:
+    # A module-level client of application code: made before tsmock's handlers
+    # exist, in a process without credentials (so it holds none).
+    client = _session_without_tsmock().create_client(
+        "timestream-write", region_name="eu-west-1"
+    )
+    assert client._request_signer._credentials is None
+    with contextlib.ExitStack() as stack:
+        if with_moto:
+            stack.enter_context(mock_aws())
+        ts = stack.enter_context(mock_timestream_write())
+        client.create_database(DatabaseName="db1")
+        assert operations(ts) == ["DescribeEndpoints", "CreateDatabase"]
+        assert list(ts.backend("eu-west-1").databases) == ["db1"]
+        assert ts.backend("us-east-1").databases == {}
+
+
+def test_an_early_client_with_an_endpoint_url_keeps_its_region(ts: Any) -> None:
+    client = _session_without_tsmock().create_client(
         "timestream-write", region_name="eu-west-1", endpoint_url="http://localhost:4566"
     )
     client.create_database(DatabaseName="db1")
     assert list(ts.backend("eu-west-1").databases) == ["db1"]
-    assert list(ts.backend("us-east-1").databases) == []

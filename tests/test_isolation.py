@@ -115,15 +115,17 @@ class Patched:
     """What tsmock patches in the process, to compare before and after."""
 
     def __init__(self) -> None:
-        self.endpoint_send = Endpoint._send  # type: ignore[attr-defined]
+        self.make_request = Endpoint.make_request
         self.adapter_send = HTTPAdapter.send
+        self.get_adapter = requests.Session.get_adapter
         self.environ = environment()
         self.handlers = list(botocore_handlers.BUILTIN_HANDLERS)
         self.active = registry.active()
 
     def assert_restored(self) -> None:
-        assert Endpoint._send is self.endpoint_send  # type: ignore[attr-defined]
+        assert Endpoint.make_request is self.make_request
         assert HTTPAdapter.send is self.adapter_send
+        assert requests.Session.get_adapter is self.get_adapter
         assert environment() == self.environ
         assert self.handlers == botocore_handlers.BUILTIN_HANDLERS
         assert registry.active() is self.active
@@ -132,10 +134,12 @@ class Patched:
 @pytest.fixture(autouse=True)
 def safety_net() -> Iterator[None]:
     """Whatever a failing test here leaves patched, the next test starts clean."""
-    endpoint_send, adapter_send = Endpoint._send, HTTPAdapter.send  # type: ignore[attr-defined]
+    make_request, adapter_send = Endpoint.make_request, HTTPAdapter.send
+    get_adapter = requests.Session.get_adapter
     yield
-    Endpoint._send = endpoint_send  # type: ignore[attr-defined]
+    Endpoint.make_request = make_request  # type: ignore[method-assign]
     HTTPAdapter.send = adapter_send  # type: ignore[method-assign]
+    requests.Session.get_adapter = get_adapter  # type: ignore[method-assign]
 
 
 @pytest.fixture
@@ -365,8 +369,8 @@ def test_stop_restores_everything_when_the_body_raises(patched: Patched) -> None
     with pytest.raises(ZeroDivisionError), mock_timestream_write() as ts:
         fill(ts)
         assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
-        assert Endpoint._send is not patched.endpoint_send  # type: ignore[attr-defined]
-        assert HTTPAdapter.send is not patched.adapter_send
+        assert Endpoint.make_request is not patched.make_request
+        assert requests.Session.get_adapter is not patched.get_adapter
         _ = 1 / 0
     patched.assert_restored()
 
@@ -453,11 +457,7 @@ def test_a_users_requests_mock_started_inside_keeps_working_after_tsmock_stops(
     # goes out (the suite's socket guard refuses it).
     with pytest.raises(Exception, match="network access attempted"):
         requests.post(INGEST, data="{}", headers=LIST_DATABASES, timeout=5)
-    assert Endpoint._send is patched.endpoint_send  # type: ignore[attr-defined]
-    assert environment() == patched.environ
-    # Interleaved patches of one attribute cannot be undone to the identical
-    # object; only the behavior is the original's.
-    HTTPAdapter.send = patched.adapter_send  # type: ignore[method-assign]
+    patched.assert_restored()
 
 
 def test_moto_started_first_and_stopped_first(patched: Patched) -> None:
@@ -489,7 +489,7 @@ def test_moto_started_inside_keeps_answering_after_tsmock_stops(patched: Patched
         aws.stop()
     with pytest.raises(Exception, match="network access attempted"):
         requests.post(INGEST, data="{}", headers=LIST_DATABASES, timeout=5)
-    HTTPAdapter.send = patched.adapter_send  # type: ignore[method-assign]
+    assert HTTPAdapter.send is patched.adapter_send
     # moto saved tsmock's fake credentials at its start; tsmock's stop took them
     # out of what moto puts back, so none remain.
     assert environment() == patched.environ
@@ -498,20 +498,21 @@ def test_moto_started_inside_keeps_answering_after_tsmock_stops(patched: Patched
 def test_a_users_endpoint_patch_made_inside_survives_tsmock_stopping(patched: Patched) -> None:
     answered: list[str] = []
 
-    def users_send(endpoint: Any, request: Any) -> Any:
-        answered.append(request.url)
+    def users_make_request(endpoint: Any, operation_model: Any, request_dict: Any) -> Any:
+        answered.append(operation_model.name)
         raise RuntimeError("answered by the user's patch")
 
     ts = mock_timestream_write()
     ts.start()
     c = client()
-    with std_mock.patch.object(Endpoint, "_send", users_send):
+    with std_mock.patch.object(Endpoint, "make_request", users_make_request):
         ts.stop()
         with pytest.raises(RuntimeError, match="user's patch"):
             c.list_databases()
     assert answered
-    assert Endpoint._send is not users_send  # type: ignore[attr-defined]
-    Endpoint._send = patched.endpoint_send  # type: ignore[attr-defined]
+    # The user's restore put back tsmock's hook, now passing every call on.
+    assert Endpoint.make_request is not users_make_request
+    Endpoint.make_request = patched.make_request  # type: ignore[method-assign]
 
 
 # --- time follows freezegun -------------------------------------------------------------------

@@ -357,7 +357,7 @@ def test_nested_activations_share_one_backend() -> None:
 def test_activations_may_stop_in_any_order() -> None:
     from botocore.endpoint import Endpoint
 
-    send = Endpoint._send  # type: ignore[attr-defined]
+    make_request = Endpoint.make_request
     first = mock_timestream_write().start()
     second = mock_timestream_write().start()
     first.stop()
@@ -365,7 +365,7 @@ def test_activations_may_stop_in_any_order() -> None:
     assert database_names() == []
     second.stop()
     assert registry.active() is None
-    assert Endpoint._send is send  # type: ignore[attr-defined]
+    assert Endpoint.make_request is make_request
 
 
 def test_a_fresh_activation_starts_empty() -> None:

@@ -229,7 +229,7 @@ def test_session_created_before_tsmock_was_imported(ts: TimestreamWriteMock) -> 
     client = _session_without_tsmock_handlers().create_client(
         "timestream-write", region_name=REGION
     )
-    # Only the guard on Endpoint._send stands between this client and AWS.
+    # tsmock's handlers join this client's emitter at its first request.
     round_trip(client)
     assert operations(ts)[:2] == ["DescribeEndpoints", "CreateDatabase"]
 
@@ -304,7 +304,7 @@ def test_plain_requests_and_a_raw_endpoint_send(ts: TimestreamWriteMock) -> None
             timeout=5,
         )
         assert response.status_code == 200
-    # Endpoint._send itself, as botocore calls it, answers for the service.
+    # An explicit endpoint URL of the service is answered too.
     client = boto3.client("timestream-write", region_name=REGION, endpoint_url=REAL_HOSTS[0])
     assert isinstance(client._endpoint, Endpoint)
     assert getattr(client._endpoint, "_endpoint_prefix", None) == "ingest.timestream"

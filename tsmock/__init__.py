@@ -3,7 +3,8 @@
 Architecture (see `tsmock.services` for how to add a service)::
 
     intercept.py / fast_path.py   botocore events: before-call (fast answer),
-                                  before-send, Endpoint._send, responses
+                                  before-send, Endpoint.make_request
+    plain_requests.py             plain requests calls (Session.get_adapter)
     protocol.py, shapes.py        AWS JSON 1.0 and the one request checker,
                                   both driven by each service's botocore model
     dispatch.py                   faults.py, calls.py, each service's handler

@@ -18,25 +18,37 @@ in `dispatch.run`: the same checks, faults, backend and call log. The members
 come from the call's parameters (kept at ``before-parameter-build``) when they
 pass the model's check with exact JSON types; otherwise from botocore's
 serialized body, exactly as the full path reads them.
+
+A call that will be answered here does not need botocore's serializer, which
+walks every member of the request in Python (a third of a 100-record
+WriteRecords call): `request_without_serializer` makes the request dict
+instead, after botocore's own parameter validation, with the body
+``json.dumps`` gives for members that pass the model's check, byte for byte
+what the serializer gives for operations without timestamp, blob or renamed
+members (the only ones it is used for). Should ``before-call`` decline after
+all, `serialize_after_all` puts botocore's own request dict in its place.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.discovery import EndpointDiscoveryHandler
+from botocore.httpchecksum import resolve_checksum_context
 from botocore.parsers import PROTOCOL_PARSERS, ResponseParser
 from botocore.signers import RequestSigner
 from botocore.utils import get_tzinfo_options, parse_timestamp
+from botocore.validate import ParamValidationDecorator, validate_parameters
 
-from tsmock import dispatch, protocol, shapes
+from tsmock import dispatch, protocol, registry, shapes
 from tsmock.backend.errors import TimestreamError
 
 if TYPE_CHECKING:
@@ -46,6 +58,12 @@ if TYPE_CHECKING:
 
 #: Request-context key of the members given to the client call.
 SENT_PARAMS = "tsmock_sent_params"
+#: Attribute of tsmock's ``before-call`` handler (`tsmock.intercept`): it answers here.
+ANSWERS_BEFORE_CALL = "tsmock_answers_before_call"
+#: Request-context key: botocore's own request dict for this call, made on demand.
+_SERIALIZE = "tsmock_serialize"
+#: Request-context key: the members passed the model's check before serializing.
+_CHECKED = "tsmock_checked"
 
 #: Events whose handlers see the HTTP request on the full path.
 _HTTP_EVENTS = ("before-call", "before-send", "request-created", "before-sign")
@@ -91,7 +109,7 @@ class _ClientView:
         self.lookup_cache: object = None
         self.builtin: frozenset[Any] = frozenset()
         #: Operation -> (answerable, its discovery handlers).
-        self.verdicts: dict[str, tuple[bool, tuple[Any, ...]]] = {}
+        self.verdicts: dict[str, tuple[bool, tuple[Any, ...], bool]] = {}
 
 
 _VIEWS: weakref.WeakKeyDictionary[Any, _ClientView] = weakref.WeakKeyDictionary()
@@ -101,8 +119,11 @@ def _handlers(emitter: Any, event_name: str) -> Iterator[Any]:
     return iter(emitter._handlers.prefix_search(event_name))
 
 
-def _verdict(emitter: Any, service_name: str, operation: str) -> tuple[bool, tuple[Any, ...]]:
-    """(no handler must see the HTTP request, the endpoint discovery handlers)."""
+def _verdict(
+    emitter: Any, service_name: str, operation: str
+) -> tuple[bool, tuple[Any, ...], bool]:
+    """(no handler must see the HTTP request, the endpoint discovery handlers,
+    tsmock's ``before-call`` handler is there to answer)."""
     builtin = _Builtin.current()
     view = _VIEWS.get(emitter)
     if view is None:
@@ -115,15 +136,17 @@ def _verdict(emitter: Any, service_name: str, operation: str) -> tuple[bool, tup
     verdict = view.verdicts.get(operation)
     if verdict is None:
         answerable = True
+        answers = False
         discovery: list[Any] = []
         for event in _HTTP_EVENTS:
             for handler in _handlers(emitter, f"{event}.{service_name}.{operation}"):
                 function = getattr(handler, "__func__", handler)
+                answers = answers or getattr(function, ANSWERS_BEFORE_CALL, False)
                 if function is EndpointDiscoveryHandler.discover_endpoint:
                     discovery.append(handler.__self__)
                 elif handler not in builtin and function not in _CLIENT_FUNCTIONS:
                     answerable = False
-        verdict = view.verdicts[operation] = (answerable, tuple(discovery))
+        verdict = view.verdicts[operation] = (answerable, tuple(discovery), answers)
     return verdict
 
 
@@ -221,16 +244,18 @@ def answer(
     if emitter is None or type(emitter).__module__.startswith("aiobotocore"):
         return None
     operation = model.name
-    answerable, discovery = _verdict(emitter, service_name, operation)
+    answerable, discovery, _ = _verdict(emitter, service_name, operation)
     if not answerable or (discovery and not _endpoint_known(discovery, operation, context)):
         return None
     body = request_dict.get("body")
     params = context.get(SENT_PARAMS)
     config = context.get("client_config")
-    checked = (
-        params is not None
-        and getattr(config, "parameter_validation", True) is not False
-        and shapes.is_valid(service_name, operation, params)
+    checked = params is not None and (
+        context.pop(_CHECKED, False)
+        or (
+            getattr(config, "parameter_validation", True) is not False
+            and shapes.is_valid(service_name, operation, params)
+        )
     )
     if not checked:
         try:
@@ -298,3 +323,122 @@ class _LazyError:
 
     def stream(self, **kwargs: Any) -> Iterator[bytes]:
         yield self._data
+
+
+# --- Requests made without botocore's serializer -------------------------------------
+
+
+def request_without_serializer(
+    client: Any,
+    api_params: dict[str, Any],
+    model: OperationModel,
+    endpoint_url: str,
+    context: dict[str, Any] | None,
+    serialize: Callable[[], dict[str, Any]],
+) -> dict[str, Any] | None:
+    """The request dict of a call ``before-call`` will answer, or None to serialize.
+
+    ``serialize`` makes botocore's own request dict (`serialize_after_all`).
+    botocore's parameter validation runs first, as its serializer would run it,
+    so a bad parameter raises the same ``ParamValidationError``.
+    """
+    state = registry.active()
+    service_name = model.service_model.service_name
+    if state is None or context is None or service_name not in state.services:
+        return None
+    operation = model.name
+    emitter = getattr(getattr(client, "meta", None), "events", None)
+    emitter = getattr(emitter, "_emitter", None)
+    if (
+        emitter is None
+        or type(emitter).__module__.startswith("aiobotocore")
+        # A client made with parameter_validation=False sends what it is given:
+        # the service's own checks answer it, from the serialized body.
+        or not isinstance(getattr(client, "_serializer", None), ParamValidationDecorator)
+        or not _plain_input(model)
+    ):
+        return None
+    answerable, discovery, answers = _verdict(emitter, service_name, operation)
+    if (
+        not answers
+        or not answerable
+        or (discovery and not _endpoint_known(discovery, operation, context))
+    ):
+        return None
+    if model.input_shape is not None:
+        validate_parameters(api_params, model.input_shape)
+    if not shapes.is_valid(service_name, operation, api_params):
+        return None
+    if state.faults.may_strike(service_name, operation, api_params):
+        return None
+    context[_SERIALIZE] = serialize
+    context[_CHECKED] = True
+    return {
+        "url_path": "/",
+        "query_string": "",
+        "method": "POST",
+        "headers": {},
+        # The members passed the model's check with exact JSON types: this is
+        # the serializer's body (the call log keeps it).
+        "body": json.dumps(api_params).encode("utf-8"),
+        "url": endpoint_url,
+        "context": context,
+    }
+
+
+def serialize_after_all(request_dict: dict[str, Any], model: OperationModel, params: Any) -> None:
+    """Give a call made without the serializer botocore's own request dict.
+
+    For the rare call ``before-call`` declines after all (a fault armed in
+    between by another thread): the full path needs the real request.
+    """
+    context = request_dict.get("context")
+    if not isinstance(context, dict):
+        return
+    serialize = context.pop(_SERIALIZE, None)
+    if serialize is None:
+        return
+    context.pop(_CHECKED, None)
+    request_dict.clear()
+    request_dict.update(serialize())
+    resolve_checksum_context(request_dict, model, params)
+
+
+#: (service, operation) -> `_plain_input` (one model per service and operation).
+_PLAIN_INPUTS: dict[tuple[str, str], bool] = {}
+
+
+def _plain_input(model: OperationModel) -> bool:
+    """Whether ``json.dumps`` of valid members is the serializer's body, byte for byte.
+
+    True when no member is a timestamp or blob (which the serializer converts)
+    and none is renamed on the wire.
+    """
+    key = (model.service_model.service_name, model.name)
+    known = _PLAIN_INPUTS.get(key)
+    if known is None:
+        known = _PLAIN_INPUTS[key] = _walk_plain(model)
+    return known
+
+
+def _walk_plain(model: OperationModel) -> bool:
+    seen: set[str] = set()
+
+    def plain(shape: Any) -> bool:
+        if shape.name in seen:
+            return True
+        seen.add(shape.name)
+        if shape.type_name in ("timestamp", "blob"):
+            return False
+        if shape.type_name == "structure":
+            return all(
+                "name" not in member.serialization and plain(member)
+                for member in shape.members.values()
+            )
+        if shape.type_name == "list":
+            return plain(shape.member)
+        if shape.type_name == "map":
+            return plain(shape.key) and plain(shape.value)
+        return True
+
+    return model.input_shape is None or plain(model.input_shape)

@@ -9,9 +9,13 @@ Generic over the services of `tsmock.services`: for each one,
   answer wins; for other services it is never called.
 * A ``choose-signer.<service>`` handler that skips request signing while a
   mock is active: no credentials are needed and none are read.
-* A guard on ``Endpoint._send`` while active, for clients whose session predates
-  the import: their Timestream requests are answered too, never sent.
-* A ``responses`` mock for plain ``requests`` calls to the service's hosts.
+* A hook on ``Endpoint.make_request`` while active, for clients whose session
+  predates the import (a module-level client of application code): before the
+  first request of such a client is signed, tsmock's handlers join its event
+  emitter, so it is answered as any other client, without credentials, ahead
+  of moto's catch-all ``before-send`` handler.
+* An adapter for plain ``requests`` calls to the service's hosts
+  (`tsmock.plain_requests`).
 
 Every handler answers only while a mock answering its service is active and
 returns None (hands the request back untouched) otherwise.
@@ -19,8 +23,8 @@ returns None (hands the request back untouched) otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
-import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -28,17 +32,14 @@ from typing import TYPE_CHECKING, Any
 import botocore
 from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HTTPHeaders
+from botocore.client import BaseClient
 from botocore.endpoint import Endpoint
 
-from tsmock import registry
-from tsmock.services import SERVICES, WRITE, Service
+from tsmock import async_responses, plain_requests, registry
+from tsmock.services import SERVICES, WRITE
 
 if TYPE_CHECKING:
     from tsmock.state import MockState
-
-
-def _host_url(service: Service) -> re.Pattern[str]:
-    return re.compile(rf"https?://{service.host_name}(?::\d+)?(?:/.*)?")
 
 
 #: Request-context key of the members given to the client call (`fast_path.SENT_PARAMS`).
@@ -61,17 +62,13 @@ class _Body:
         return self._data
 
 
-#: The region in a SigV4 ``Authorization`` header's credential scope.
-_SCOPE_REGION = re.compile(r"Credential=[^/,]+/\d{8}/([^/,]+)/")
-
-
 def _region(request: AWSPreparedRequest, state: MockState, service_name: str) -> str:
     """The region of the client that made the request.
 
     In order: the request context (botocore >= 1.42 passes it to the prepared
-    request), the region this thread's client signed for (older releases), the
-    credential scope of a signed request (a session without tsmock's handlers),
-    the region in a Timestream host name, the mock's region.
+    request), the region this thread's client signed for last (older releases:
+    botocore sends a request in the thread that signed it, right after), the
+    region in a Timestream host name, the mock's region.
     """
     context = getattr(request, "context", None)
     if context:
@@ -80,18 +77,13 @@ def _region(request: AWSPreparedRequest, state: MockState, service_name: str) ->
             return str(region)
     attribute = service_name.replace("-", "_")
     signed_for = getattr(registry.signing_regions, attribute, None)
-    # Read once: a later request of a client without tsmock's handlers must not see it.
+    # Read once: a later request of the thread must not inherit it.
     setattr(registry.signing_regions, attribute, None)
     if signed_for:
         return str(signed_for)
-    authorization = request.headers.get("Authorization") if request.headers else None
-    if authorization:
-        text = authorization.decode() if isinstance(authorization, bytes) else str(authorization)
-        scope = _SCOPE_REGION.search(text)
-        if scope:
-            return scope[1]
-    match = _host_url(SERVICES[service_name]).fullmatch(request.url or "")
-    return match["region"] if match else state.region_name
+    answered = plain_requests.service_of(request.url or "")
+    host_region = answered[1] if answered is not None and answered[0] == service_name else None
+    return host_region or state.region_name
 
 
 def _answer(request: AWSPreparedRequest, state: MockState, service_name: str) -> AWSResponse:
@@ -99,7 +91,7 @@ def _answer(request: AWSPreparedRequest, state: MockState, service_name: str) ->
 
     # botocore's JSON serializer sends bytes; other bodies are read the same way
     # as those of plain requests.
-    body = _body_bytes(request.body)
+    body = plain_requests.body_bytes(request.body)
     response = dispatch.handle(
         state, _region(request, state, service_name), request.headers, body, service_name
     )
@@ -129,7 +121,9 @@ class _ServiceHandlers:
         state = _answering(self.service_name)
         if state is None:
             return None
-        return _answer(request, state, self.service_name)
+        # aiobotocore's emitter calls this too, and awaits the answer's content.
+        caller = sys._getframe(1)
+        return async_responses.for_caller(_answer(request, state, self.service_name), caller)
 
     def before_call(
         self, model: Any, params: Any, request_signer: Any, context: Any = None, **kwargs: Any
@@ -140,7 +134,12 @@ class _ServiceHandlers:
             return None
         from tsmock import fast_path
 
-        return fast_path.answer(state, self.service_name, model, params, request_signer, context)
+        answered = fast_path.answer(
+            state, self.service_name, model, params, request_signer, context
+        )
+        if answered is None:
+            fast_path.serialize_after_all(params, model, context.get(fast_path.SENT_PARAMS))
+        return answered
 
     def remember_params(self, params: Any, context: Any = None, **kwargs: Any) -> None:
         """``before-parameter-build.<service>``: keep the members of the call.
@@ -174,12 +173,18 @@ class _ServiceHandlers:
         ]
 
 
+# Marks the handler `fast_path` looks for: a call is made without botocore's
+# serializer only for a client whose emitter holds it (a later session's).
+setattr(_ServiceHandlers.before_call, "tsmock_answers_before_call", True)  # noqa: B010
+
 _HANDLERS = {name: _ServiceHandlers(name) for name in SERVICES}
 # Timestream Write's handlers by name, as earlier releases exposed them.
 before_send = _HANDLERS[WRITE].before_send
 choose_signer = _HANDLERS[WRITE].choose_signer
 
 _BUILTIN = [entry for handlers in _HANDLERS.values() for entry in handlers.builtin()]
+#: Attribute of an emitter: the services whose handlers it is known to hold (`_join`).
+_JOINED = "_tsmock_joined"
 
 
 def install_builtin_handlers() -> None:
@@ -189,78 +194,142 @@ def install_builtin_handlers() -> None:
             botocore_handlers.BUILTIN_HANDLERS.append(entry)
 
 
+class _ClassPatch:
+    """One attribute of a botocore class replaced while a mock is active."""
+
+    def __init__(self, owner: Any, name: str, make: Callable[[Any], Any]) -> None:
+        self.owner, self.name = owner, name
+        self.original = getattr(owner, name)
+        self.replacement = make(self.original)
+        setattr(owner, name, self.replacement)
+
+    def undo(self) -> None:
+        """Put the original back, unless another patch now lies over this one.
+
+        Putting the original back under a patch made after this one (a
+        ``mock.patch`` the user made inside the mock) would switch that off, and
+        its own restore would later bring this one back. Then this one stays
+        beneath it, passing every call on while no mock is active.
+        """
+        if getattr(self.owner, self.name) is self.replacement:
+            setattr(self.owner, self.name, self.original)
+
+
+def _hook_make_request(original: Any) -> Any:
+    def make_request(endpoint: Endpoint, operation_model: Any, request_dict: Any) -> Any:
+        service_name = _BY_ENDPOINT_PREFIX.get(getattr(endpoint, "_endpoint_prefix", ""))
+        if service_name is not None and _answering(service_name) is not None:
+            _join(getattr(endpoint, "_event_emitter", None), service_name)
+        return original(endpoint, operation_model, request_dict)
+
+    return make_request
+
+
+def _hook_convert_to_request_dict(original: Any) -> Any:
+    from tsmock import fast_path
+
+    def convert_to_request_dict(
+        client: Any,
+        api_params: Any,
+        operation_model: Any,
+        endpoint_url: Any,
+        context: Any = None,
+        headers: Any = None,
+        set_user_agent_header: bool = True,
+    ) -> Any:
+        def serialize() -> Any:
+            return original(
+                client,
+                api_params,
+                operation_model,
+                endpoint_url,
+                context=context,
+                headers=headers,
+                set_user_agent_header=set_user_agent_header,
+            )
+
+        if set_user_agent_header and registry.active() is not None:
+            # (A presigned URL, made without the user agent, is always serialized.)
+            made = fast_path.request_without_serializer(
+                client, api_params, operation_model, endpoint_url, context, serialize
+            )
+            if made is not None:
+                return made
+        return serialize()
+
+    return convert_to_request_dict
+
+
 class Interception:
     """What an outermost activation switches on and restores on stop."""
 
     def __init__(self) -> None:
-        self._original_send: Any = None
-        self._guarded_send: Any = None
-        self._requests_mock: Any = None
-        self._patched_adapter_send: Any = None
+        self._patches: list[_ClassPatch] = []
+        self._plain_requests: plain_requests.PlainRequests | None = None
         self._waiting: _AfterImport | None = None
 
     def start(self) -> None:
-        """Guard ``Endpoint._send`` and start the ``responses`` mock."""
-        original_send = Endpoint._send  # type: ignore[attr-defined]
-        self._original_send = original_send
+        """Hook botocore's endpoint and client, and answer plain ``requests`` calls.
 
-        def guarded_send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
-            service_name = _BY_ENDPOINT_PREFIX.get(getattr(endpoint, "_endpoint_prefix", ""))
-            state = None if service_name is None else _answering(service_name)
-            if state is not None:
-                assert service_name is not None
-                return _answer(request, state, service_name)
-            return original_send(endpoint, request)
-
-        Endpoint._send = guarded_send  # type: ignore[attr-defined]
-        self._guarded_send = guarded_send
+        ``Endpoint.make_request``: clients made before ``import tsmock`` get
+        tsmock's handlers (`_join`). ``BaseClient._convert_to_request_dict``:
+        calls the fast path answers skip botocore's serializer
+        (`tsmock.fast_path.request_without_serializer`).
+        """
         try:
+            self._patches.append(_ClassPatch(Endpoint, "make_request", _hook_make_request))
+            self._patches.append(
+                _ClassPatch(BaseClient, "_convert_to_request_dict", _hook_convert_to_request_dict)
+            )
             if "requests" in sys.modules:
-                self._mock_requests()
+                self._answer_plain_requests()
             else:
-                # ``requests`` and ``responses`` cost tens of milliseconds to load:
-                # plain requests are mocked from the moment ``requests`` is imported.
-                self._waiting = _AfterImport("requests", self._mock_requests)
+                # ``requests`` costs tens of milliseconds to load: plain requests
+                # are answered from the moment ``requests`` is imported.
+                self._waiting = _AfterImport("requests", self._answer_plain_requests)
                 sys.meta_path.insert(0, self._waiting)
         except BaseException:
             self.stop()
             raise
 
-    def _mock_requests(self) -> None:
-        self._requests_mock = _start_requests_mock()
-        from requests.adapters import HTTPAdapter
-
-        self._patched_adapter_send = HTTPAdapter.send
+    def _answer_plain_requests(self) -> None:
+        answering = plain_requests.PlainRequests()
+        answering.start()
+        self._plain_requests = answering
 
     def stop(self) -> None:
-        """Put back what `start` replaced, unless another patch now lies over it.
-
-        A patch laid over tsmock's after start (a ``responses`` mock or moto the
-        user started inside the mock, a ``mock.patch``) may still be active:
-        putting the original back under it would switch it off, and its own
-        restore would later bring tsmock's patch back. Then tsmock's layer
-        stays beneath it, passing every request on, and nothing is undone.
-        """
-        if self._original_send is not None:
-            if Endpoint._send is self._guarded_send:  # type: ignore[attr-defined]
-                Endpoint._send = self._original_send  # type: ignore[attr-defined]
-            # Otherwise the guard stays: with no mock active it calls the original.
-            self._original_send = self._guarded_send = None
+        """Put back what `start` replaced (see `_ClassPatch.undo`)."""
+        patches, self._patches = self._patches, []
+        for patch in reversed(patches):
+            patch.undo()
         waiting, self._waiting = self._waiting, None
         if waiting is not None:
             waiting.cancel()
-        if self._requests_mock is not None:
-            from requests.adapters import HTTPAdapter
+        answering, self._plain_requests = self._plain_requests, None
+        if answering is not None:
+            answering.stop()
 
-            requests_mock, self._requests_mock = self._requests_mock, None
-            on_top = HTTPAdapter.send is self._patched_adapter_send
-            self._patched_adapter_send = None
-            if on_top:
-                requests_mock.stop(allow_assert=False)
-                requests_mock.reset()
-            else:
-                requests_mock.reset()
-                requests_mock.add_passthru(re.compile(""))
+
+def _join(emitter: Any, service_name: str) -> None:
+    """Add the service's handlers to a client's emitter that lacks them.
+
+    Only clients whose session was made before ``import tsmock`` lack them;
+    every later session has them among botocore's built-in handlers. The
+    emitter is marked, so each client is looked at once per service.
+    """
+    joined: frozenset[str] = getattr(emitter, _JOINED, frozenset())
+    if emitter is None or service_name in joined:
+        return
+    handlers = _HANDLERS[service_name]
+    trie = getattr(getattr(emitter, "_emitter", emitter), "_handlers", None)
+    found = trie.prefix_search(f"before-send.{service_name}") if trie is not None else ()
+    if handlers.before_send not in list(found):
+        for event, handler in handlers.builtin():
+            # First: ahead of a catch-all ``before-send`` (moto's) on the same event.
+            emitter.register_first(event, handler)
+    # An emitter that takes no attribute is looked at again next time.
+    with contextlib.suppress(AttributeError):
+        setattr(emitter, _JOINED, joined | {service_name})
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):
@@ -306,76 +375,3 @@ class _AfterImport(importlib.abc.MetaPathFinder):
 
         spec.loader = _ThenCall()
         return spec
-
-
-#: Bytes no JSON parser accepts: a body that cannot be read at all is answered
-#: like one that is not JSON, never with a Python exception.
-_UNREADABLE_BODY = b"\xff"
-
-
-def _body_bytes(body: Any) -> bytes | str | None:
-    # A caller hands over bytes or str, a bytes-like object, a file, or an
-    # iterable of chunks (what requests and urllib3 accept); the service sees
-    # the bytes either way.
-    if body is None or isinstance(body, (bytes, str)):
-        return body
-    if isinstance(body, (bytearray, memoryview)):
-        return bytes(body)
-    if hasattr(body, "read"):
-        data = body.read()
-        return None if data is None else _body_bytes(data)
-    try:
-        chunks = list(body)
-    except TypeError:
-        return _UNREADABLE_BODY
-    if not all(isinstance(c, (bytes, bytearray, memoryview, str)) for c in chunks):
-        return _UNREADABLE_BODY
-    return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in chunks)
-
-
-def _start_requests_mock() -> Any:
-    import requests
-    import responses
-    from requests.adapters import HTTPAdapter
-
-    # Whatever answers plain requests right now (the network, moto, or a mock the
-    # user started) keeps answering every URL that is not a host of a service the
-    # active state answers.
-    mock = responses.RequestsMock(
-        assert_all_requests_are_fired=False, real_adapter_send=HTTPAdapter.send
-    )
-    state = registry.active()
-    answered = [s for s in SERVICES.values() if state is not None and s.name in state.services]
-
-    def callback_for(service: Service) -> Any:
-        host_url = _host_url(service)
-
-        def callback(request: Any) -> tuple[int, dict[str, str], bytes]:
-            from tsmock import dispatch
-
-            state = _answering(service.name)
-            if state is None:
-                # A request racing the last stop: like a host that went away.
-                raise requests.exceptions.ConnectionError("tsmock is no longer active")
-            match = host_url.fullmatch(request.url)
-            region = match["region"] if match else state.region_name
-            response = dispatch.handle(
-                state, region, request.headers, _body_bytes(request.body), service.name
-            )
-            return response.status, response.headers, response.body
-
-        return callback
-
-    for service in answered:
-        mock.add_callback(responses.POST, _host_url(service), callback=callback_for(service))
-    # The combined pattern only tests hosts: each service's named group goes.
-    hosts = (
-        "|".join(
-            "(?:{})".format(service.host_name.replace("(?P<region>", "(?:"))
-            for service in answered
-        )
-        or "(?!)"
-    )
-    mock.add_passthru(re.compile(rf"(?!https?://(?:{hosts})(?:[:/]|$))"))
-    mock.start()
-    return mock

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tsmock.objects import NotAnsweredByMoto, ObjectStoreError, moto_client, moto_s3_active
+from tsmock.objects import NotAnsweredByMoto, ObjectStoreError, moto_active, moto_client
 
 __all__ = ["MotoSnsSink"]
 
@@ -32,7 +32,7 @@ class MotoSnsSink:
     def publish(self, topic_arn: str, message: str) -> bool:
         """True when moto's SNS took the message; False leaves it on the run."""
         region = _region_of(topic_arn)
-        if region is None or not moto_s3_active():
+        if region is None or not moto_active():
             return False
         from botocore.exceptions import ClientError
 

@@ -23,8 +23,8 @@ __all__ = [
     "NotAnsweredByMoto",
     "ObjectStore",
     "ObjectStoreError",
+    "moto_active",
     "moto_client",
-    "moto_s3_active",
 ]
 
 #: Any access key works with moto; fixed ones keep botocore from looking for credentials.
@@ -34,7 +34,7 @@ _MISSING_BUCKET_CODES = frozenset({"NoSuchBucket"})
 _MISSING_KEY_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
-def moto_s3_active() -> bool:
+def moto_active() -> bool:
     """Whether moto's in-process mock is active (cheap: no import, two attribute reads).
 
     moto switches its botocore stubber on exactly while a ``mock_aws`` activation
@@ -133,7 +133,7 @@ class ObjectStore(MemoryObjectStore):
     @property
     def backed_by_moto(self) -> bool:
         """True while reads and writes go to moto's S3."""
-        return moto_s3_active()
+        return moto_active()
 
     def put_object(
         self, bucket: str, key: str, body: bytes | str, *, create_bucket: bool = True
@@ -145,7 +145,7 @@ class ObjectStore(MemoryObjectStore):
         because the service does not create report buckets either. The in-memory
         store always creates the bucket.
         """
-        if moto_s3_active():
+        if moto_active():
             data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
             self._moto_put(bucket, key, data, create_bucket)
             return
@@ -153,19 +153,19 @@ class ObjectStore(MemoryObjectStore):
 
     def get_object(self, bucket: str, key: str) -> bytes:
         """The bytes of one object; `ObjectStoreError` when the bucket or key is missing."""
-        if moto_s3_active():
+        if moto_active():
             return self._moto_get(bucket, key)
         return super().get_object(bucket, key)
 
     def list_object_sizes(self, bucket: str, prefix: str = "") -> list[tuple[str, int]]:
         """(key, size in bytes) of the objects under ``prefix``, in key order."""
-        if moto_s3_active():
+        if moto_active():
             return self._moto_list(bucket, prefix)
         return super().list_object_sizes(bucket, prefix)
 
     def bucket_exists(self, bucket: str) -> bool:
         """Whether the bucket exists (in moto's S3 while moto is active)."""
-        if moto_s3_active():
+        if moto_active():
             try:
                 self._moto.client().head_bucket(Bucket=bucket)
             except Exception as error:

@@ -196,6 +196,11 @@ def test_now_and_ago_follow_the_frozen_clock(query_backend: Any, frozen: Any) ->
     ]
 
 
+def test_ago_is_one_operand(query_backend: Any, frozen: Any) -> None:
+    response = query_backend.query("SELECT now() - ago(1h), ago(1h) - now(), ago(2h) < ago(1h)")
+    assert scalar(response) == [["0 01:00:00.000000000", "-0 01:00:00.000000000", "true"]]
+
+
 def test_column_names(query_backend: Any, mixed: Any) -> None:
     response = query_backend.query(
         "SELECT measure_name, CASE WHEN host = 'a' THEN 1 ELSE 0 END, host AS h, "

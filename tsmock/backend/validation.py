@@ -8,32 +8,12 @@ knowledge: partition key rules, magnetic-store settings.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from tsmock.backend.errors import ValidationException
 
-_KMS_KEY_FORMS = re.compile(
-    r"(?:mrk-[0-9a-f]{32}"
-    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    r"|alias/[a-zA-Z0-9/_-]+"
-    r"|arn:aws(?:-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:(?:key/(?:mrk-[0-9a-f]{32}|[0-9a-fA-F-]{36})"
-    r"|alias/[a-zA-Z0-9/_-]+))"
-)
-
 DEFAULT_SCHEMA: dict[str, Any] = {"CompositePartitionKey": [{"Type": "MEASURE"}]}
-
-
-def check_kms_key_id(kms_key_id: str) -> None:
-    """A key id, key ARN, alias name or alias ARN (scheduled queries only).
-
-    Databases and batch load reports take any 1–2048 character key as given.
-    """
-    if _KMS_KEY_FORMS.fullmatch(kms_key_id) is None:
-        raise ValidationException(
-            f"Invalid KmsKeyId {kms_key_id}. Specify a key ID, key ARN, alias name or alias ARN."
-        )
 
 
 def check_schema(schema: Mapping[str, Any]) -> None:

@@ -251,7 +251,9 @@ class _Rewriter:
         if name == "now" and not args:
             return self.now()
         if name == "ago" and len(args) == 1:
-            return exp.Sub(this=self.now(), expression=args[0])
+            # Parenthesized: ``now() - ago(1h)`` is now() - (now() - 1h), not
+            # (now() - now()) - 1h.
+            return exp.Paren(this=exp.Sub(this=self.now(), expression=args[0]))
         if name == "bin" and len(args) == 2:
             step = self.duration_ns(args[1])
             floored = exp.Mul(
