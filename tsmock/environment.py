@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import configparser
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 
+from tsmock.environment_layers import Layer, all_layers, started_layers, started_patch_dicts
 from tsmock.intercept import Interception
 
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -38,15 +41,15 @@ _CONFIG_CREDENTIAL_KEYS = frozenset(
 class _AwsFiles:
     """What the shared credentials and config files configure for the active profile."""
 
-    def __init__(self) -> None:
-        name = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        name = environ.get("AWS_PROFILE") or environ.get("AWS_DEFAULT_PROFILE") or "default"
         self.credentials = False
         self.region = False
         try:
             credentials = _read_ini(
-                os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+                environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
             )
-            config = _read_ini(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config"))
+            config = _read_ini(environ.get("AWS_CONFIG_FILE", "~/.aws/config"))
         except (configparser.Error, OSError, UnicodeDecodeError):
             # botocore will complain about such a file itself; tsmock changes nothing.
             self.credentials = self.region = True
@@ -71,38 +74,111 @@ def _read_ini(path: str) -> configparser.RawConfigParser | None:
     return parser
 
 
+@dataclass
+class _Owned:
+    """A variable tsmock set, and owns for as long as it holds `value`."""
+
+    value: str
+    #: What the variable is without tsmock (None: unset).
+    beneath: str | None
+    #: Set in os.environ itself at the start (not only beneath another layer).
+    in_environ: bool
+    #: In os.environ right after the start: tsmock's value, or another layer's
+    #: above it. Any third value at the stop means someone changed it meanwhile.
+    seen: str | None = None
+
+
+def _missing(environ: Mapping[str, str], region_name: str) -> dict[str, str]:
+    """What tsmock sets where `environ` configures no credentials or no region."""
+    wanted: dict[str, str] = {}
+    files: _AwsFiles | None = None
+    if not any(environ.get(name) for name in _CREDENTIAL_VARIABLES):
+        files = _AwsFiles(environ)
+        if not files.credentials:
+            wanted.update(_FAKE_CREDENTIALS)
+    if not environ.get("AWS_DEFAULT_REGION"):
+        files = files or _AwsFiles(environ)
+        if not files.region:
+            # botocore reads only AWS_DEFAULT_REGION; an AWS_REGION (read by
+            # other SDKs and tools) still says which region the user means.
+            wanted["AWS_DEFAULT_REGION"] = environ.get("AWS_REGION") or region_name
+    return wanted
+
+
+def _put(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
 class _Environment:
-    """Fake credentials and a default region where none are configured; undone exactly."""
+    """Fake credentials and a default region where none are configured; undone exactly.
+
+    tsmock owns a variable while it holds the value tsmock set, and at the stop
+    puts back what was beneath. Other layers that save variables at their start
+    and put them back at their stop (environment_layers.py: moto's `mock_aws`,
+    `patch.dict`, `monkeypatch`) are corrected for the orders that cross:
+
+    - tsmock, then moto, started; tsmock stopped: moto's credentials stay (tsmock
+      no longer holds them), and moto saved tsmock's values to put back at its
+      stop, so there they are replaced by what was beneath tsmock;
+    - moto, then tsmock, started; moto stopped: moto would delete its
+      credentials, leaving tsmock without any, so at tsmock's start its values
+      are put beneath moto's (into what moto saved), and taken out at its stop.
+    """
 
     def __init__(self) -> None:
-        self._saved: dict[str, str | None] = {}
+        self._owned: dict[str, _Owned] = {}
+        #: Layers given tsmock's values beneath their own at the start.
+        self._beneath: list[tuple[Layer, str]] = []
 
     def apply(self, region_name: str) -> None:
-        """Set what is missing: credentials, then a default region."""
-        wanted: dict[str, str] = {}
-        files: _AwsFiles | None = None
-        if not any(os.environ.get(name) for name in _CREDENTIAL_VARIABLES):
-            files = _AwsFiles()
-            if not files.credentials:
-                wanted.update(_FAKE_CREDENTIALS)
-        if not os.environ.get("AWS_DEFAULT_REGION"):
-            files = files or _AwsFiles()
-            if not files.region:
-                # botocore reads only AWS_DEFAULT_REGION; an AWS_REGION (read by
-                # other SDKs and tools) still says which region the user means.
-                wanted["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or region_name
-        for name, value in wanted.items():
-            self._saved[name] = os.environ.get(name)
+        """Set what is missing (credentials, then a default region), also beneath other layers."""
+        for name, value in _missing(os.environ, region_name).items():
+            self._owned[name] = _Owned(value, os.environ.get(name), in_environ=True)
             os.environ[name] = value
+        for layer in started_layers():
+            for name, value in _missing(layer.view(os.environ), region_name).items():
+                owned = self._owned.get(name) or _Owned(value, None, in_environ=False)
+                if layer.replace(name, None, owned.value):
+                    self._owned.setdefault(name, owned)
+                    self._beneath.append((layer, name))
+        for name, owned in self._owned.items():
+            owned.seen = os.environ.get(name)
 
     def restore(self) -> None:
-        """Put back every variable `apply` set, or remove it if it was unset."""
-        for name, value in self._saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved.clear()
+        """Put back what was beneath each variable tsmock set, here and in other layers.
+
+        A variable someone changed meanwhile is theirs if a layer saved tsmock's
+        value to put back at its own stop (moto, `patch.dict`, `monkeypatch`):
+        that layer then puts back what was beneath tsmock instead. A variable
+        changed directly in os.environ, which nobody will undo, is put back here.
+        """
+        overwritten = set()
+        for name, owned in self._owned.items():
+            current = os.environ.get(name)
+            if current == owned.value:
+                _put(name, owned.beneath)
+            elif current != owned.seen:
+                overwritten.add(name)
+        for layer, name in self._beneath:
+            layer.replace(name, self._owned[name].value, None)
+        # Who saved tsmock's values after its start: a layer that changed one of
+        # them (moto always sets its credentials), found by a walk over every
+        # object, done only then; or a started patch.dict that changed none. A
+        # patch.dict given tsmock's values at the start puts back all of its copy
+        # at its stop, which hides any change made while it was active: walk then too.
+        walk = overwritten or any(layer.restores_all for layer, _ in self._beneath)
+        for layer in all_layers() if walk else started_patch_dicts():
+            for name, owned in self._owned.items():
+                if layer.replace(name, owned.value, owned.beneath):
+                    overwritten.discard(name)
+        for name in overwritten:
+            if self._owned[name].in_environ:
+                _put(name, self._owned[name].beneath)
+        self._owned.clear()
+        self._beneath.clear()
 
 
 class SwitchedOn:
