@@ -267,3 +267,30 @@ def test_accounts_and_regions_are_isolated() -> None:
     with mock_timestream(account_id="222222222222"):
         eu = boto3.client("timestream-query", region_name="eu-west-1")
         assert _scalar_rows(eu.query(QueryString="SHOW DATABASES")) == []
+
+
+def test_columns_that_differ_only_in_case_are_refused_not_mixed_up(
+    clients: tuple[Any, Any],
+) -> None:
+    write, query = clients
+    write.write_records(
+        DatabaseName="db1",
+        TableName="tbl",
+        Records=[
+            {
+                "Dimensions": [{"Name": "hostId", "Value": "a"}, {"Name": "hostid", "Value": "b"}],
+                "MeasureName": "cpu",
+                "MeasureValue": "1",
+                "MeasureValueType": "DOUBLE",
+                "Time": _now_ms(),
+            }
+        ],
+    )
+    with pytest.raises(query.exceptions.ValidationException) as caught:
+        query.query(QueryString='SELECT "hostId", "hostid" FROM db1.tbl')
+    assert caught.value.response["Error"]["Message"].startswith(
+        "Columns 'hostId' and 'hostid' of table 'db1.tbl' differ only in case"
+    )
+    # DESCRIBE lists both, as the service does.
+    described = query.query(QueryString="DESCRIBE db1.tbl")
+    assert [row["Data"][0]["ScalarValue"] for row in described["Rows"]][:2] == ["hostId", "hostid"]

@@ -28,7 +28,7 @@ from tsmock.backend.query.naming import PLACEHOLDER_PREFIX, OutputColumn
 from tsmock.backend.query.parsing import error_prefix_for
 from tsmock.backend.query.result import Column, QueryResult
 from tsmock.backend.query.translate import Translation, translate
-from tsmock.backend.query.views import TableView, ViewCache
+from tsmock.backend.query.views import TableView, ViewCache, case_twins
 
 #: Translations kept for reuse (the oldest goes first).
 _TRANSLATIONS_KEPT = 512
@@ -179,6 +179,15 @@ class EngineSession:
             return Outcome(result, [], 0)
         translation = self._translation(query_string, catalog, allow_scheduled_runtime, view_of)
         views = {name: view_of(table) for name, table in translation.views.items()}
+        for name, table in translation.views.items():
+            twins = case_twins(views[name])
+            if twins is not None:
+                raise ValidationException(
+                    f"Columns '{twins[0]}' and '{twins[1]}' of table "
+                    f"'{table.database_name}.{table.name}' differ only in case: tsmock's SQL "
+                    "engine cannot tell them apart (the service can), so it does not query "
+                    "this table"
+                )
         scanned = sum(view.arrow.num_rows for view in views.values())
         sql = translation.bind(now_ns, scheduled_runtime_ns)
         with self._lock:

@@ -165,6 +165,23 @@ def build_view(table: Table, records: list[Record]) -> TableView:
     return TableView(arrow, columns, measures, oldest, table.generation, count)
 
 
+def case_twins(view: TableView) -> tuple[str, str] | None:
+    """Two column names of the view that differ only in case, if any.
+
+    The service tells ``hostId`` and ``hostid`` apart; DuckDB matches names
+    case-insensitively, so a query of such a table is refused rather than
+    answered with the wrong column.
+    """
+    seen: dict[str, str] = {}
+    for column in view.columns:
+        folded = column.name.casefold()
+        twin = seen.get(folded)
+        if twin is not None:
+            return twin, column.name
+        seen[folded] = column.name
+    return None
+
+
 def retention_cutoff_ns(table: Table, now_ns: int) -> int:
     """The oldest time a table still holds: memory plus magnetic retention back from now."""
     return (
