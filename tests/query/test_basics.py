@@ -306,3 +306,27 @@ def test_two_accounts_do_not_mix(
     query = "SELECT h FROM db.t"
     assert scalar(query_backend.query(query)) == [["a"]]
     assert scalar(QueryBackend(other).query(query)) == [["z"]]
+
+
+def test_floating_point_and_base_functions(query_backend: Any) -> None:
+    response = query_backend.query(
+        "SELECT e(), nan(), infinity(), -infinity(), is_nan(nan()), is_finite(1e0), "
+        "is_finite(infinity()), is_infinite(-infinity()), to_base(255, 16)"
+    )
+    assert scalar(response) == [
+        [
+            "2.718281828459045",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "true",
+            "true",
+            "false",
+            "true",
+            "ff",
+        ]
+    ]
+    assert [t for _, t in types(response)] == [
+        {"ScalarType": kind}
+        for kind in ["DOUBLE"] * 4 + ["BOOLEAN"] * 4 + ["VARCHAR"]
+    ]
