@@ -23,6 +23,7 @@ from sqlglot.errors import ErrorLevel, UnsupportedError
 from tsmock.backend.models import Table
 from tsmock.backend.query import prepass, typecheck
 from tsmock.backend.query.errors import ValidationException, position_prefix
+from tsmock.backend.query.math_functions import math_function
 from tsmock.backend.query.naming import (
     OutputColumn,
     name_outputs,
@@ -102,28 +103,6 @@ def _call(name: str, *args: exp.Expression) -> exp.Expression:
 
 def _placeholder_timestamp(name: str) -> exp.Expression:
     return _call("make_timestamp_ns", exp.column(name))
-
-
-#: Trino's floating point constants, as DuckDB writes them.
-_DOUBLE_CONSTANTS = {"nan": "NaN", "infinity": "Infinity"}
-#: Trino's floating point tests and DuckDB's names for them.
-_DOUBLE_TESTS = {"is_finite": "isfinite", "is_infinite": "isinf"}
-
-
-def _math_function(name: str, args: list[exp.Expression]) -> exp.Expression | None:
-    """Trino math functions DuckDB lacks or names otherwise, or None."""
-    if name in _DOUBLE_CONSTANTS and not args:
-        return exp.Cast(
-            this=exp.Literal.string(_DOUBLE_CONSTANTS[name]), to=exp.DataType.build("DOUBLE")
-        )
-    if name == "e" and not args:
-        return _call("exp", exp.Literal.number(1))
-    if name in _DOUBLE_TESTS and len(args) == 1:
-        return _call(_DOUBLE_TESTS[name], args[0])
-    if name == "to_base" and len(args) == 2:
-        # Trino writes digits above 9 in lower case (Java's Long.toString).
-        return _call("lower", _call("to_base", *args))
-    return None
 
 
 class _Rewriter:
@@ -332,7 +311,7 @@ class _Rewriter:
             return exp.ArrayAgg(this=exp.Order(this=point, expressions=ordered.expressions))
         if name in _INTERPOLATIONS and len(args) in (2, 3):
             return self.interpolation(node, name, args)
-        return _math_function(name, args) or node
+        return math_function(name, args) or node
 
     def sequence(self, node: exp.GenerateSeries) -> exp.Expression:
         """``sequence(start, stop, duration)`` in whole nanoseconds (DuckDB's own
