@@ -49,7 +49,7 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """An encoded response, ready to hand to botocore or ``responses``."""
+    """An encoded response, ready to hand to botocore or to a ``requests`` caller."""
 
     status: int
     headers: dict[str, str]
