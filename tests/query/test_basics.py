@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -330,3 +331,36 @@ def test_floating_point_and_base_functions(query_backend: Any) -> None:
         {"ScalarType": kind}
         for kind in ["DOUBLE"] * 4 + ["BOOLEAN"] * 4 + ["VARCHAR"]
     ]
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT from_base('ff', 16)", "255"),
+        ("SELECT from_base('-101', 2)", "-5"),
+        ("SELECT from_base('7fffffffffffffff', 16)", "9223372036854775807"),
+        ("SELECT from_base('Z', 36)", "35"),
+    ],
+)
+def test_from_base(query_backend: Any, sql: str, expected: str) -> None:
+    response = query_backend.query(sql)
+    assert scalar(response) == [[expected]]
+    assert types(response)[0][1] == {"ScalarType": "BIGINT"}
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT from_base('0xff', 16)", "Not a valid base-16 number: 0xff"),
+        ("SELECT from_base('1_0', 10)", "Not a valid base-10 number: 1_0"),
+        ("SELECT from_base('12', 2)", "Not a valid base-2 number: 12"),
+        (
+            "SELECT from_base('8000000000000000', 16)",
+            "Not a valid base-16 number: 8000000000000000",
+        ),
+        ("SELECT from_base('1', 37)", "Radix must be between 2 and 36: 37"),
+    ],
+)
+def test_from_base_refusals(query_backend: Any, sql: str, message: str) -> None:
+    with pytest.raises(QueryExecutionException, match=f"^{re.escape(message)}$"):
+        query_backend.query(sql)

@@ -21,7 +21,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from duckdb.func import PythonUDFType
 
 from tsmock.backend.models import Table
-from tsmock.backend.query import metadata, prepass, timeseries
+from tsmock.backend.query import math_functions, metadata, prepass, timeseries
 from tsmock.backend.query.convert import UnsupportedType, column_type, column_values
 from tsmock.backend.query.errors import QueryExecutionException, ValidationException
 from tsmock.backend.query.naming import PLACEHOLDER_PREFIX, OutputColumn
@@ -72,7 +72,9 @@ def _clean_message(error: Exception) -> str:
     text = re.sub(r"^[A-Za-z ]+ Error: ", "", text).strip()
     if text.startswith("Division by zero"):
         return "Division by zero"
-    return text
+    # A function's refusal, raised in Python inside the engine: its own message.
+    _, marker, message = text.partition(f"{math_functions.InvalidArgument.__name__}: ")
+    return message if marker else text
 
 
 @dataclass(slots=True)
@@ -114,6 +116,13 @@ class QueryEngine:
             [series, instants, double],
             series,
             type=PythonUDFType.ARROW,
+        )
+
+        self._connection.create_function(
+            math_functions.FROM_BASE_UDF,
+            math_functions.from_base,
+            [duckdb.sqltype("VARCHAR"), duckdb.sqltype("BIGINT")],
+            duckdb.sqltype("BIGINT"),
         )
 
         self._warm_up()

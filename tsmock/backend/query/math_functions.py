@@ -10,6 +10,31 @@ _DOUBLE_CONSTANTS = {"nan": "NaN", "infinity": "Infinity"}
 _DOUBLE_TESTS = {"is_finite": "isfinite", "is_infinite": "isinf"}
 
 
+#: The engine's Python function behind ``from_base`` (`from_base`).
+FROM_BASE_UDF = "__ts_from_base"
+_BIGINT = range(-(2**63), 2**63)
+
+
+class InvalidArgument(ValueError):
+    """A function argument the service refuses at run time (its message is the answer)."""
+
+
+def from_base(text: str, radix: int) -> int:
+    """Trino's ``from_base``: ``text`` read as a base-``radix`` BIGINT."""
+    if not 2 <= radix <= 36:
+        raise InvalidArgument(f"Radix must be between 2 and 36: {radix}")
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    # Digit by digit: int() alone would also take "0x", "_" and spaces.
+    if not digits or not all(
+        c.isascii() and c.isalnum() and int(c, 36) < radix for c in digits
+    ):
+        raise InvalidArgument(f"Not a valid base-{radix} number: {text}")
+    value = int(text, radix)
+    if value not in _BIGINT:
+        raise InvalidArgument(f"Not a valid base-{radix} number: {text}")
+    return value
+
+
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=name, expressions=list(args))
 
@@ -24,6 +49,8 @@ def math_function(name: str, args: list[exp.Expression]) -> exp.Expression | Non
         return _call("exp", exp.Literal.number(1))
     if name in _DOUBLE_TESTS and len(args) == 1:
         return _call(_DOUBLE_TESTS[name], args[0])
+    if name == "from_base" and len(args) == 2:
+        return _call(FROM_BASE_UDF, *args)
     if name == "to_base" and len(args) == 2:
         # Trino writes digits above 9 in lower case (Java's Long.toString).
         return _call("lower", _call("to_base", *args))

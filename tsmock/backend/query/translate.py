@@ -240,6 +240,8 @@ class _Rewriter:
             return self.reduce(node)
         if isinstance(node, exp.GenerateSeries):
             return self.sequence(node)
+        if isinstance(node, exp.FromBase):
+            return math_function("from_base", [node.this, node.expression]) or node
         if isinstance(node, exp.Anonymous):
             return self.function(node)
         return node
