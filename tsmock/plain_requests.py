@@ -31,7 +31,7 @@ from tsmock.services import SERVICES, Service
 _WRAPPED = "__tsmock_wrapped__"
 
 
-def host_url(service: Service) -> Any:
+def host_url(service: Service) -> re.Pattern[str]:
     """A URL on one of the service's hosts (port, path and query allowed, nothing after)."""
     return re.compile(rf"https?://{service.host_name}(?::\d+)?(?:[/?#].*)?\Z", re.DOTALL)
 
