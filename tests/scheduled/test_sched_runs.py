@@ -187,6 +187,11 @@ def test_rejected_records_and_mapping_errors_go_to_an_error_report(
     assert backend.describe_scheduled_query(query.arn).to_dict()["LastRunSummary"][
         "ErrorReportLocation"
     ] == {"S3ReportLocation": {"BucketName": "sq-errors", "ObjectKey": key}}
+    # The notification names the report too, in the message's camel case.
+    message = json.loads(run.notification or "")
+    assert message["scheduledQueryRunSummary"]["errorReportLocation"] == {
+        "s3ReportLocation": {"bucketName": "sq-errors", "objectKey": key}
+    }
 
 
 def test_report_key_without_prefix(

@@ -43,17 +43,6 @@ class ExecutionStats:
             "QueryResultRows": self.query_result_rows,
         }
 
-    def to_notification(self) -> dict[str, int]:
-        """The camel-case ``executionStats`` of a notification message."""
-        return {
-            "executionTimeInMillis": self.execution_time_in_millis,
-            "dataWrites": self.data_writes,
-            "bytesMetered": self.bytes_metered,
-            "cumulativeBytesScanned": self.cumulative_bytes_scanned,
-            "recordsIngested": self.records_ingested,
-            "queryResultRows": self.query_result_rows,
-        }
-
 
 @dataclass
 class ScheduledQueryRun:

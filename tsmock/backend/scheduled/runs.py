@@ -217,22 +217,28 @@ def _write_error_report(
 
 
 def notification_message(run: ScheduledQueryRun, next_invocation: datetime | None) -> str:
-    """The run's notification in the service's JSON form."""
-    summary: dict[str, Any] = {
+    """The run's notification in the service's JSON form.
+
+    Its run summary is the wire ``ScheduledQueryRunSummary`` with every key's first
+    letter in lower case (``S3ReportLocation`` -> ``s3ReportLocation``), except the
+    two times, which the message gives as whole epoch seconds and milliseconds.
+    """
+    wire = _lower_first_letters(run.to_dict())
+    del wire["invocationTime"], wire["triggerTime"]
+    summary = {
         "invocationEpochSecond": ns_from_datetime(run.invocation_time) // 1_000_000_000,
         "triggerTimeMillis": ns_from_datetime(run.trigger_time) // 1_000_000,
-        "runStatus": run.run_status,
-        "executionStats": run.stats.to_notification(),
+        **wire,
     }
-    if run.error_report_location is not None:
-        bucket, key = run.error_report_location
-        summary["errorReportLocation"] = {
-            "s3ReportLocation": {"bucketName": bucket, "objectKey": key}
-        }
-    if run.failure_reason is not None:
-        summary["failureReason"] = run.failure_reason
     message: dict[str, Any] = {"type": run.run_status, "arn": run.arn}
     if next_invocation is not None:
         message["nextInvocationEpochSecond"] = ns_from_datetime(next_invocation) // 1_000_000_000
     message["scheduledQueryRunSummary"] = summary
     return json.dumps(message)
+
+
+def _lower_first_letters(shape: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key[:1].lower() + key[1:]: _lower_first_letters(value) if isinstance(value, dict) else value
+        for key, value in shape.items()
+    }
