@@ -48,8 +48,6 @@ ARN_SUFFIX_LENGTH = 12
 _ARN_SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 LIST_DEFAULT_PAGE_SIZE = 100
 TAGS_DEFAULT_PAGE_SIZE = 200
-#: A failed run disables its query (the service's handling of non-recoverable errors).
-DISABLE_ON_FAILURE = True
 
 
 def _now() -> datetime:
@@ -312,14 +310,17 @@ class ScheduledQueryBackend:
         self._last_version = version
 
         def next_invocation(run: ScheduledQueryRun) -> datetime | None:
-            disabled = query.state != ENABLED or (not run.succeeded and DISABLE_ON_FAILURE)
-            return None if disabled else query.next_invocation_time(trigger_time)
+            # A failed run disables its query (below), so it announces no next one.
+            if query.state != ENABLED or not run.succeeded:
+                return None
+            return query.next_invocation_time(trigger_time)
 
         run = perform_run(
             query, self.ports, invocation_time, trigger_time, manual, version, next_invocation
         )
         query.record_run(run)
-        if not run.succeeded and DISABLE_ON_FAILURE:
+        if not run.succeeded:
+            # The service disables a query on a non-recoverable error (module docstring).
             query.state = DISABLED
         return run
 
