@@ -35,7 +35,7 @@ from tsmock.backend.errors import ConflictException, ResourceNotFoundException, 
 from tsmock.backend.models import ns_from_datetime
 from tsmock.backend.pagination import paginate
 from tsmock.backend.scheduled.account import AccountSettings
-from tsmock.backend.scheduled.checks import check_name, check_target
+from tsmock.backend.scheduled.checks import check_name, check_target, missing_target_table
 from tsmock.backend.scheduled.models import DISABLED, ENABLED, ScheduledQuery, ScheduledQueryRun
 from tsmock.backend.scheduled.ports import NotificationSink, ObjectStore, QueryRunner, WriteTarget
 from tsmock.backend.scheduled.runs import RunPorts, perform_run
@@ -154,9 +154,7 @@ class ScheduledQueryBackend:
                 target = target_configuration["TimestreamConfiguration"]
                 database, table = target["DatabaseName"], target["TableName"]
                 if not self.ports.writer.table_exists(database, table):
-                    raise ValidationException(
-                        f"The target table {table} in database {database} does not exist."
-                    )
+                    raise ValidationException(missing_target_table(database, table))
                 check_target(target, [(column.name, column.type.summary()) for column in columns])
             self._sequence += 1
             query = ScheduledQuery(

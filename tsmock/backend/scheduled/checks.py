@@ -37,6 +37,11 @@ def check_name(name: str) -> None:
         )
 
 
+def missing_target_table(database: str, table: str) -> str:
+    """The message for a target table that does not exist (at creation or at a run)."""
+    return f"The target table {table} in database {database} does not exist."
+
+
 def check_target(target: Mapping[str, Any], columns: Sequence[tuple[str, str]]) -> None:
     """Mappings of ``TimestreamConfiguration`` against the query's result columns."""
     types = dict(columns)

@@ -37,6 +37,7 @@ from tsmock.backend.errors import (
     TimestreamError,
 )
 from tsmock.backend.models import ns_from_datetime
+from tsmock.backend.scheduled.checks import missing_target_table
 from tsmock.backend.scheduled.mapping import RowMappingError, map_rows
 from tsmock.backend.scheduled.models import ScheduledQuery, ScheduledQueryRun
 from tsmock.backend.scheduled.ports import NotificationSink, ObjectStore, QueryRunner, WriteTarget
@@ -111,7 +112,7 @@ def _query_and_write(
         return []
     database, table = target["DatabaseName"], target["TableName"]
     if not ports.writer.table_exists(database, table):
-        raise _RunFailed(_missing_table_reason(database, table))
+        raise _RunFailed(missing_target_table(database, table))
     columns = [name for name, _ in result.scalar_columns()]
     mapped = map_rows(target, columns, rows, version)
     errors: list[dict[str, Any]] = [_mapping_error(error) for error in mapped.errors]
@@ -126,10 +127,6 @@ def _query_and_write(
     return errors
 
 
-def _missing_table_reason(database: str, table: str) -> str:
-    return f"The target table {table} in database {database} does not exist."
-
-
 def _write_batch(
     writer: WriteTarget, database: str, table: str, batch: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -139,7 +136,7 @@ def _write_batch(
         rejected: list[dict[str, Any]] = rejection.extra.get("RejectedRecords", [])
         return rejected
     except ResourceNotFoundException:  # the table went away during the run
-        raise _RunFailed(_missing_table_reason(database, table)) from None
+        raise _RunFailed(missing_target_table(database, table)) from None
     except TimestreamError as error:
         # WriteRecords refuses a whole request for some record faults (e.g. a record
         # without dimensions); written one by one, the others still get stored.
