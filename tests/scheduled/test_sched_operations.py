@@ -71,9 +71,7 @@ def test_create_and_describe(backend: ScheduledQueryBackend, runner: FakeRunner)
 
 
 @pytest.mark.parametrize("kms_key_id", ["mykey", "not a key", "k" * 2048])
-def test_any_kms_key_id_is_stored_as_given(
-    backend: ScheduledQueryBackend, kms_key_id: str
-) -> None:
+def test_any_kms_key_id_is_stored_as_given(backend: ScheduledQueryBackend, kms_key_id: str) -> None:
     # The service checks the key itself; no form is documented (docs/operations/
     # create-scheduled-query.md): any 1-2048 character string is echoed.
     query = backend.create_scheduled_query(
@@ -107,6 +105,23 @@ def test_next_invocation_time_follows_the_clock(backend: ScheduledQueryBackend) 
         )
     backend.update_scheduled_query(query.arn, "DISABLED")
     assert "NextInvocationTime" not in query.to_dict()
+
+
+def _target_with(**config: Any) -> dict[str, Any]:
+    target = multi_target([AVG])
+    target["TimestreamConfiguration"].update(config)
+    return target
+
+
+def mixed(*mappings: dict[str, Any], name_column: str | None = "region") -> dict[str, Any]:
+    target = multi_target([AVG])
+    config = target["TimestreamConfiguration"]
+    del config["MultiMeasureMappings"]
+    config["MixedMeasureMappings"] = list(mappings)
+    config["DimensionMappings"] = []
+    if name_column:
+        config["MeasureNameColumn"] = name_column
+    return target
 
 
 VALIDATION_CASES = [
@@ -164,104 +179,67 @@ VALIDATION_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("changes", "message"), VALIDATION_CASES)
+#: Targets CreateScheduledQuery refuses: their shape, or their mixed measure mappings.
+TARGET_CASES = [
+    (
+        _target_with(TimeColumn="region"),
+        "Column 'region' of TimeColumn has type VARCHAR, expected TIMESTAMP.",
+    ),
+    (
+        _target_with(MixedMeasureMappings=[{"SourceColumn": "n", "MeasureValueType": "BIGINT"}]),
+        "Exactly one of MultiMeasureMappings and MixedMeasureMappings must be provided in the "
+        "TargetConfiguration for db.rollup.",
+    ),
+    (
+        {
+            "TimestreamConfiguration": {
+                **multi_target([AVG])["TimestreamConfiguration"],
+                "MultiMeasureMappings": None,
+            }
+        },
+        "Exactly one of MultiMeasureMappings and MixedMeasureMappings must be provided in the "
+        "TargetConfiguration for db.rollup.",
+    ),
+    (
+        mixed({"SourceColumn": "n", "MeasureValueType": "BIGINT"}),
+        "MixedMeasureMappings need a MeasureName when a MeasureNameColumn is given.",
+    ),
+    (
+        mixed({"MeasureName": "m", "MeasureValueType": "MULTI"}),
+        "A MixedMeasureMapping of type MULTI takes MultiMeasureAttributeMappings and no "
+        "SourceColumn.",
+    ),
+    (
+        mixed(
+            {
+                "MeasureName": "m",
+                "MeasureValueType": "DOUBLE",
+                "SourceColumn": "n",
+                "MultiMeasureAttributeMappings": [AVG],
+            }
+        ),
+        "A MixedMeasureMapping of type DOUBLE takes no MultiMeasureAttributeMappings.",
+    ),
+    (
+        mixed({"MeasureValueType": "DOUBLE"}, name_column=None),
+        "A MixedMeasureMapping of type DOUBLE needs a SourceColumn.",
+    ),
+    (
+        mixed({"MeasureName": "m", "MeasureValueType": "BOOLEAN", "SourceColumn": "n"}),
+        "Column 'n' of MixedMeasureMappings has type BIGINT, expected BOOLEAN.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [*VALIDATION_CASES, *((dict(target=target), message) for target, message in TARGET_CASES)],
+)
 def test_create_validation(
     backend: ScheduledQueryBackend, changes: dict[str, Any], message: str
 ) -> None:
     raises(ValidationException, message, backend.create_scheduled_query, **create_kwargs(**changes))
     assert backend.scheduled_queries == {}
-
-
-def _target_with(**config: Any) -> dict[str, Any]:
-    target = multi_target([AVG])
-    target["TimestreamConfiguration"].update(config)
-    return target
-
-
-@pytest.mark.parametrize(
-    ("target", "message"),
-    [
-        (
-            _target_with(TimeColumn="region"),
-            "Column 'region' of TimeColumn has type VARCHAR, expected TIMESTAMP.",
-        ),
-        (
-            _target_with(
-                MixedMeasureMappings=[{"SourceColumn": "n", "MeasureValueType": "BIGINT"}]
-            ),
-            "Exactly one of MultiMeasureMappings and MixedMeasureMappings must be provided in the "
-            "TargetConfiguration for db.rollup.",
-        ),
-        (
-            {
-                "TimestreamConfiguration": {
-                    **multi_target([AVG])["TimestreamConfiguration"],
-                    "MultiMeasureMappings": None,
-                }
-            },
-            "Exactly one of MultiMeasureMappings and MixedMeasureMappings must be provided in the "
-            "TargetConfiguration for db.rollup.",
-        ),
-    ],
-)
-def test_target_shape_validation(
-    backend: ScheduledQueryBackend, target: dict[str, Any], message: str
-) -> None:
-    raises(
-        ValidationException, message, backend.create_scheduled_query, **create_kwargs(target=target)
-    )
-
-
-def mixed(*mappings: dict[str, Any], name_column: str | None = "region") -> dict[str, Any]:
-    target = multi_target([AVG])
-    config = target["TimestreamConfiguration"]
-    del config["MultiMeasureMappings"]
-    config["MixedMeasureMappings"] = list(mappings)
-    config["DimensionMappings"] = []
-    if name_column:
-        config["MeasureNameColumn"] = name_column
-    return target
-
-
-@pytest.mark.parametrize(
-    ("target", "message"),
-    [
-        (
-            mixed({"SourceColumn": "n", "MeasureValueType": "BIGINT"}),
-            "MixedMeasureMappings need a MeasureName when a MeasureNameColumn is given.",
-        ),
-        (
-            mixed({"MeasureName": "m", "MeasureValueType": "MULTI"}),
-            "A MixedMeasureMapping of type MULTI takes MultiMeasureAttributeMappings and no "
-            "SourceColumn.",
-        ),
-        (
-            mixed(
-                {
-                    "MeasureName": "m",
-                    "MeasureValueType": "DOUBLE",
-                    "SourceColumn": "n",
-                    "MultiMeasureAttributeMappings": [AVG],
-                }
-            ),
-            "A MixedMeasureMapping of type DOUBLE takes no MultiMeasureAttributeMappings.",
-        ),
-        (
-            mixed({"MeasureValueType": "DOUBLE"}, name_column=None),
-            "A MixedMeasureMapping of type DOUBLE needs a SourceColumn.",
-        ),
-        (
-            mixed({"MeasureName": "m", "MeasureValueType": "BOOLEAN", "SourceColumn": "n"}),
-            "Column 'n' of MixedMeasureMappings has type BIGINT, expected BOOLEAN.",
-        ),
-    ],
-)
-def test_mixed_mapping_validation(
-    backend: ScheduledQueryBackend, target: dict[str, Any], message: str
-) -> None:
-    raises(
-        ValidationException, message, backend.create_scheduled_query, **create_kwargs(target=target)
-    )
 
 
 def test_valid_mixed_mappings_are_accepted(backend: ScheduledQueryBackend) -> None:
