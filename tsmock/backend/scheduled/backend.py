@@ -22,16 +22,15 @@ the write path, the object store and the notification sink are handed in
 from __future__ import annotations
 
 import copy
-import json
 import random
 import string
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tsmock.backend.arns import partition
 from tsmock.backend.errors import ConflictException, ResourceNotFoundException, ValidationException
+from tsmock.backend.idempotency import ClientTokens, request_fingerprint
 from tsmock.backend.models import ns_from_datetime
 from tsmock.backend.pagination import paginate
 from tsmock.backend.scheduled.account import AccountSettings
@@ -44,6 +43,9 @@ from tsmock.backend.tagging import check_tag_keys, check_tags, merge_tags
 
 #: How long a ClientToken of CreateScheduledQuery is remembered (MODEL doc: 8 hours).
 CLIENT_TOKEN_LIFETIME = timedelta(hours=8)
+CLIENT_TOKEN_REUSED = (
+    "The ClientToken was already used with a different CreateScheduledQuery request."
+)
 ARN_SUFFIX_LENGTH = 12
 _ARN_SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 LIST_DEFAULT_PAGE_SIZE = 100
@@ -59,13 +61,6 @@ def _as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
-
-
-@dataclass
-class _ClientTokenUse:
-    request: str
-    arn: str
-    used_at: datetime
 
 
 class ScheduledQueryBackend:
@@ -88,7 +83,9 @@ class ScheduledQueryBackend:
         self.rng = rng if rng is not None else random.Random()
         self.scheduled_queries: dict[str, ScheduledQuery] = {}
         self.account_settings = AccountSettings()
-        self._client_tokens: dict[str, _ClientTokenUse] = {}
+        self._client_tokens = ClientTokens(
+            ValidationException, CLIENT_TOKEN_REUSED, CLIENT_TOKEN_LIFETIME
+        )
         self._sequence = 0
         self._last_version = 0
         self._lock = threading.RLock()
@@ -120,7 +117,7 @@ class ScheduledQueryBackend:
         kms_key_id: str | None = None,
     ) -> ScheduledQuery:
         """Check and store a scheduled query (module docstring for the rules)."""
-        request = json.dumps(
+        request = request_fingerprint(
             [
                 name,
                 query_string,
@@ -131,15 +128,15 @@ class ScheduledQueryBackend:
                 target_configuration,
                 tags,
                 kms_key_id,
-            ],
-            sort_keys=True,
-            default=str,
+            ]
         )
         with self._lock:
             now = _now()
-            repeated = self._repeated_request(client_token, request, now)
-            if repeated is not None:
-                return repeated
+            first_arn = self._client_tokens.recall(client_token, request, now)
+            # The same request again answers the query it created; once that query
+            # is deleted, the request creates a new one.
+            if first_arn is not None and first_arn in self.scheduled_queries:
+                return self.scheduled_queries[first_arn]
             check_name(name)
             schedule = parse_schedule(schedule_configuration["ScheduleExpression"])
             checked_tags: dict[str, str] = {}
@@ -177,25 +174,8 @@ class ScheduledQueryBackend:
                 scheduled_through=now,
             )
             self.scheduled_queries[query.arn] = query
-            if client_token is not None:
-                self._client_tokens[client_token] = _ClientTokenUse(request, query.arn, now)
+            self._client_tokens.remember(client_token, request, query.arn, now)
             return query
-
-    def _repeated_request(
-        self, client_token: str | None, request: str, now: datetime
-    ) -> ScheduledQuery | None:
-        if client_token is None:
-            return None
-        use = self._client_tokens.get(client_token)
-        if use is None or now - use.used_at >= CLIENT_TOKEN_LIFETIME:
-            return None
-        if use.request != request:
-            raise ValidationException(
-                "The ClientToken was already used with a different CreateScheduledQuery request."
-            )
-        # The same request again answers the query it created; once that query is
-        # deleted, the request creates a new one.
-        return self.scheduled_queries.get(use.arn)
 
     def _new_arn(self, name: str) -> str:
         while True:
