@@ -271,6 +271,7 @@ def test_account_settings(clients: tuple[Any, Any]) -> None:
     _, query = clients
     before = query.describe_account_settings()
     before.pop("ResponseMetadata")
+    assert before == {"QueryPricingModel": "BYTES_SCANNED"}
     updated = query.update_account_settings(MaxQueryTCU=8, QueryPricingModel="COMPUTE_UNITS")
     assert updated["MaxQueryTCU"] == 8
     assert updated["QueryPricingModel"] == "COMPUTE_UNITS"
