@@ -67,36 +67,26 @@ def clients(timestream_mock: Any) -> Iterator[tuple[Any, Any]]:
     yield write, query
 
 
+def _record(host: str, value: float, moment: datetime) -> dict[str, Any]:
+    return {
+        "Dimensions": [{"Name": "host", "Value": host}],
+        "MeasureName": "cpu",
+        "MeasureValue": str(value),
+        "MeasureValueType": "DOUBLE",
+        "Time": str(int(moment.timestamp() * 1000)),
+    }
+
+
 def _write_at(write: Any, host: str, value: float, moment: datetime) -> None:
-    write.write_records(
-        DatabaseName="db1",
-        TableName="src",
-        Records=[
-            {
-                "Dimensions": [{"Name": "host", "Value": host}],
-                "MeasureName": "cpu",
-                "MeasureValue": str(value),
-                "MeasureValueType": "DOUBLE",
-                "Time": str(int(moment.timestamp() * 1000)),
-            }
-        ],
-    )
+    write.write_records(DatabaseName="db1", TableName="src", Records=[_record(host, value, moment)])
 
 
 def _write_hour(write: Any, hour_end: datetime) -> None:
-    records = []
-    for host, values in VALUES.items():
-        for i, value in enumerate(values):
-            moment = hour_end - timedelta(minutes=10 * (i + 1))
-            records.append(
-                {
-                    "Dimensions": [{"Name": "host", "Value": host}],
-                    "MeasureName": "cpu",
-                    "MeasureValue": str(value),
-                    "MeasureValueType": "DOUBLE",
-                    "Time": str(int(moment.timestamp() * 1000)),
-                }
-            )
+    records = [
+        _record(host, value, hour_end - timedelta(minutes=10 * (i + 1)))
+        for host, values in VALUES.items()
+        for i, value in enumerate(values)
+    ]
     write.write_records(DatabaseName="db1", TableName="src", Records=records)
 
 
