@@ -169,7 +169,6 @@ class ScheduledQueryBackend:
                 creation_time=now,
                 schedule=schedule,
                 tags=checked_tags,
-                client_token=client_token,
                 sequence=self._sequence,
                 scheduled_through=now,
             )

@@ -111,7 +111,6 @@ class ScheduledQuery:
     schedule: Schedule
     state: str = ENABLED
     tags: dict[str, str] = field(default_factory=dict)
-    client_token: str | None = None
     #: Creation order within the backend, the order of ListScheduledQueries.
     sequence: int = 0
     last_run: ScheduledQueryRun | None = None
