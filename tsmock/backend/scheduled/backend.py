@@ -258,8 +258,9 @@ class ScheduledQueryBackend:
             for query in self.scheduled_queries.values():
                 if query.state != ENABLED:
                     continue
-                start = query.scheduled_through or query.creation_time
-                for moment in fire_times(query.schedule, start, end, anchor=query.creation_time):
+                for moment in fire_times(
+                    query.schedule, query.scheduled_through, end, anchor=query.creation_time
+                ):
                     due.append((moment, query.sequence, query))
             due.sort(key=lambda item: (item[0], item[1]))
             runs = []
@@ -269,9 +270,7 @@ class ScheduledQueryBackend:
                 runs.append(self._run(query, moment, manual=False))
                 query.scheduled_through = moment
             for query in self.scheduled_queries.values():
-                if query.state == ENABLED and (
-                    query.scheduled_through is None or query.scheduled_through < end
-                ):
+                if query.state == ENABLED and query.scheduled_through < end:
                     query.scheduled_through = end
             return runs
 

@@ -109,15 +109,14 @@ class ScheduledQuery:
     kms_key_id: str | None
     creation_time: datetime
     schedule: Schedule
+    #: The last schedule instant already considered by the scheduler (runs due after it).
+    scheduled_through: datetime
     state: str = ENABLED
     tags: dict[str, str] = field(default_factory=dict)
     #: Creation order within the backend, the order of ListScheduledQueries.
     sequence: int = 0
     last_run: ScheduledQueryRun | None = None
     recently_failed_runs: list[ScheduledQueryRun] = field(default_factory=list)
-    previous_invocation_time: datetime | None = None
-    #: The last schedule instant already considered by the scheduler (runs due after it).
-    scheduled_through: datetime | None = None
 
     def next_invocation_time(self, now: datetime) -> datetime | None:
         """The schedule's first fire time after ``now`` (the clock at call time)."""
@@ -126,7 +125,6 @@ class ScheduledQuery:
     def record_run(self, run: ScheduledQueryRun) -> None:
         """Remember a finished run for Describe and List."""
         self.last_run = run
-        self.previous_invocation_time = run.invocation_time
         if not run.succeeded:
             self.recently_failed_runs = [run, *self.recently_failed_runs][:RECENT_FAILURES_KEPT]
 
@@ -188,8 +186,8 @@ class ScheduledQuery:
     def _add_times(self, shape: dict[str, Any], now: datetime | None) -> None:
         if now is None:
             now = datetime.now(timezone.utc)
-        if self.previous_invocation_time is not None:
-            shape["PreviousInvocationTime"] = epoch_seconds(self.previous_invocation_time)
+        if self.last_run is not None:
+            shape["PreviousInvocationTime"] = epoch_seconds(self.last_run.invocation_time)
         # A DISABLED query is not invoked by its schedule, so it has no next invocation.
         upcoming = self.next_invocation_time(now) if self.state == ENABLED else None
         if upcoming is not None:
