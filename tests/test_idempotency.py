@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -41,3 +42,12 @@ def test_no_token_means_no_idempotency() -> None:
     tokens = ClientTokens(ValidationException, "reused", lifetime=None)
     tokens.remember(None, "request", "arn-1", T0)
     assert tokens.recall(None, "request", T0) is None
+
+
+def test_copies_compare_by_what_they_remember() -> None:
+    tokens = ClientTokens(ConflictException, "reused", lifetime=None)
+    tokens.remember("t", "request", "id-1", T0)
+    snapshot = copy.deepcopy(tokens)
+    assert snapshot == tokens
+    tokens.remember("u", "request", "id-2", T0)
+    assert snapshot != tokens

@@ -12,7 +12,7 @@ ConflictException (docs/operations/create-batch-load-task.md).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tsmock.backend.errors import TimestreamError
@@ -30,20 +30,19 @@ class _TokenUse:
     used_at: datetime
 
 
+@dataclass
 class ClientTokens:
     """The ClientTokens of one create operation: token -> first request and its result.
 
-    ``lifetime`` None remembers tokens for ever; ``conflict`` makes the error for a
-    token reused with another request.
+    ``conflict`` with ``conflict_message`` is the error for a token reused with
+    another request; ``lifetime`` None remembers tokens for ever. Equal when they
+    remember the same uses (a snapshot of a backend compares by value).
     """
 
-    def __init__(
-        self, conflict: type[TimestreamError], conflict_message: str, lifetime: timedelta | None
-    ) -> None:
-        self._conflict = conflict
-        self._conflict_message = conflict_message
-        self._lifetime = lifetime
-        self._uses: dict[str, _TokenUse] = {}
+    conflict: type[TimestreamError]
+    conflict_message: str
+    lifetime: timedelta | None
+    _uses: dict[str, _TokenUse] = field(default_factory=dict)
 
     def recall(self, token: str | None, fingerprint: str, now: datetime) -> str | None:
         """The result of the token's first request when this is that request again.
@@ -57,7 +56,7 @@ class ClientTokens:
         if use is None or self._expired(use, now):
             return None
         if use.fingerprint != fingerprint:
-            raise self._conflict(self._conflict_message)
+            raise self.conflict(self.conflict_message)
         return use.result
 
     def remember(self, token: str | None, fingerprint: str, result: str, now: datetime) -> None:
@@ -69,4 +68,4 @@ class ClientTokens:
         self._uses[token] = _TokenUse(fingerprint, result, now)
 
     def _expired(self, use: _TokenUse, now: datetime) -> bool:
-        return self._lifetime is not None and now - use.used_at >= self._lifetime
+        return self.lifetime is not None and now - use.used_at >= self.lifetime
