@@ -306,14 +306,15 @@ def test_list_in_creation_order_with_paging(backend: ScheduledQueryBackend) -> N
     assert seen == names and pages == 3
     everything, token = backend.list_scheduled_queries()
     assert token is None and [q.name for q in everything] == names
-    summary = everything[0].to_summary()
+    with freeze_time("2026-12-05 10:30:00"):
+        summary = everything[0].to_summary()
     assert summary == {
         "Arn": everything[0].arn,
         "Name": "zeta",
-        "CreationTime": everything[0].to_dict()["CreationTime"],
+        "CreationTime": epoch(2026, 12, 5, 10, 0),
         "State": "ENABLED",
         "ErrorReportConfiguration": ERROR_REPORTS,
-        "NextInvocationTime": summary["NextInvocationTime"],
+        "NextInvocationTime": epoch(2026, 12, 5, 11, 0),  # rate(1 hour) from 10:00
         "TargetDestination": {
             "TimestreamDestination": {"DatabaseName": "db", "TableName": "rollup"}
         },
