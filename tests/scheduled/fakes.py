@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from tsmock.backend.errors import (
@@ -138,6 +139,11 @@ class FakeSink:
             return False
         self.published.append((topic_arn, message))
         return True
+
+
+def utc(*parts: int) -> datetime:
+    """An aware UTC datetime from its parts."""
+    return datetime(*parts, tzinfo=timezone.utc)  # type: ignore[misc]
 
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:sq-topic"

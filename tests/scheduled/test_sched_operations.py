@@ -27,6 +27,7 @@ from .fakes import (
     FakeWriter,
     create_kwargs,
     multi_target,
+    utc,
 )
 
 AVG = {"SourceColumn": "avg_cpu", "MeasureValueType": "DOUBLE"}
@@ -34,7 +35,7 @@ TOKEN = "a" * 32
 
 
 def epoch(*parts: int) -> float:
-    return datetime(*parts, tzinfo=timezone.utc).timestamp()  # type: ignore[misc]
+    return utc(*parts).timestamp()
 
 
 def raises(error: type[TimestreamError], message: str, call: Any, **kwargs: Any) -> None:

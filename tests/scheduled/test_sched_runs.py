@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from freezegun import freeze_time
@@ -22,15 +22,12 @@ from .fakes import (
     QueryExecutionException,
     create_kwargs,
     multi_target,
+    utc,
 )
 
 AVG = {"SourceColumn": "avg_cpu", "MeasureValueType": "DOUBLE"}
 COUNT = {"SourceColumn": "n", "MeasureValueType": "BIGINT"}
 TARGET = multi_target([AVG, COUNT])
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)  # type: ignore[misc]
 
 
 def ms(moment: datetime) -> int:

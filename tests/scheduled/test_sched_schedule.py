@@ -19,10 +19,7 @@ from tsmock.backend.scheduled.schedule import (
     parse_schedule,
 )
 
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)  # type: ignore[misc]
-
+from .fakes import utc
 
 START = utc(2026, 12, 5, 15, 3, 20)  # a Saturday
 
