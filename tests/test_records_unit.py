@@ -860,7 +860,6 @@ class TestTableRules:
     def test_multi_attribute_limit(self) -> None:
         table = make_table()
         table.attribute_types.update({f"a{i}": "DOUBLE" for i in range(1024)})
-        table.multi_attribute_names.update(f"a{i}" for i in range(1024))
         result = write(table, [multi({"a1": ("1", "DOUBLE"), "zz": ("1", "DOUBLE")})])
         assert reasons(result) == [
             "Adding the measure zz would exceed the maximum of 1024 distinct measures in "

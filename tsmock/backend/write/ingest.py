@@ -100,7 +100,6 @@ class _NewNames:
         table.dimension_names.update(self.dimensions)
         table.measure_types.update(self.measures)
         table.attribute_types.update(self.attributes)
-        table.multi_attribute_names.update(name for name, _ in self.attributes)
 
 
 def _check_new_names(
