@@ -383,6 +383,18 @@ class TestRequestChecks:
             2_000_000,
         ]
 
+    def test_an_invalid_time_unit_is_refused_at_the_time_check(self) -> None:
+        # Only reachable without the protocol's enum check (batch load, direct use).
+        assert refused([rec(TimeUnit="HOURS")]) == "HOURS is an invalid time unit."
+        assert refused([rec(TimeUnit=5)]) == "5 is an invalid time unit."
+        # After the MeasureValues checks (#10), before the values are judged (#13).
+        assert refused([multi({"t": ("soon", "TIMESTAMP")}, TimeUnit="HOURS")]) == (
+            "HOURS is an invalid time unit."
+        )
+        duplicated = multi({}, TimeUnit="HOURS")
+        duplicated["MeasureValues"] = [{"Name": "a", "Value": "1", "Type": "DOUBLE"}] * 2
+        assert refused([duplicated]).startswith("Measure names must be unique")
+
     @pytest.mark.parametrize(
         "record",
         [

@@ -94,13 +94,6 @@ def _without_nulls(record: dict[str, Any], common: dict[str, Any]) -> dict[str, 
     return merged
 
 
-def _unit_ns(unit: object) -> int:
-    unit_ns = TIME_UNIT_NS.get(unit, 0) if type(unit) is str else 0
-    if not unit_ns:  # only without the protocol's enum check
-        raise RecordError(f"{unit} is an invalid time unit.")
-    return unit_ns
-
-
 class Preparer:
     """Checks #3–#13 with caches that live for one request.
 
@@ -209,6 +202,12 @@ class Preparer:
             value = merged.get("MeasureValue")
             values = merged.get("MeasureValues")
             unit = merged.get("TimeUnit")
+            # 0 for an invalid unit, refused at #11 below (only without the
+            # protocol's enum check); the MULTI checks before it take any unit.
+            if unit is None:
+                unit_ns = 1_000_000
+            else:
+                unit_ns = TIME_UNIT_NS.get(unit, 0) if type(unit) is str else 0
             multi: MultiParse | None = None
             if value_type == DOUBLE:  # the default and most common type: no hashing
                 scalar_type: str | None = DOUBLE
@@ -221,14 +220,15 @@ class Preparer:
                     raise RecordError(invalid_type_reason(value_type))
                 if value is not None or not values:  # docs/operations/write-records.md
                     raise RecordError(MULTI_SHAPE)
-                multi = self._parse_multi(values, unit)  # docs/operations/write-records.md
+                multi = self._parse_multi(values, unit_ns or 1)  # docs/operations/write-records.md
                 scalar_type = MULTI
             elif values is not None:  # docs/operations/write-records.md
                 raise RecordError(MEASURE_VALUES_NOT_MULTI)
             elif value is None:  # docs/operations/write-records.md
                 raise RecordError(NO_MEASURE_VALUE)
 
-            unit_ns = 1_000_000 if unit is None else _unit_ns(unit)
+            if not unit_ns:
+                raise RecordError(f"{unit} is an invalid time unit.")
             time = merged.get("Time")
             # docs/operations/write-records.md; open question: a missing, non-integer or negative
             # Time is invalid. ASCII digits only: int() would take signs, "_", spaces.
@@ -300,7 +300,7 @@ class Preparer:
                 types[attribute.name] = attribute.value_type
         return types
 
-    def _parse_multi(self, values: object, unit: object) -> MultiParse:
+    def _parse_multi(self, values: object, unit_ns: int) -> MultiParse:
         """The checks of ``MeasureValues``, and what the value and size checks need from them.
 
         The first invalid value (#13) is kept, not raised: the time and version
@@ -310,8 +310,6 @@ class Preparer:
             raise RecordError(malformed("measure values"))
         if len(values) > MAX_MEASURES_PER_MULTI_RECORD:
             raise RecordError(TOO_MANY_MULTI_MEASURES)
-        # An invalid unit is refused at #11; until then any unit will do.
-        unit_ns = TIME_UNIT_NS.get(unit, 1) if type(unit) is str else 1_000_000
         measure_values = MultiValues()
         measure_values.unit_ns = unit_ns
         attributes = self._attributes
