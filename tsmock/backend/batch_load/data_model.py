@@ -127,7 +127,6 @@ def with_defaults(model: Mapping[str, Any]) -> dict[str, Any]:
 @dataclass(frozen=True, slots=True)
 class _Attribute:
     column: int
-    source: str
     name: str
     value_type: str
 
@@ -279,7 +278,6 @@ def _bind_attributes(
     return tuple(
         _Attribute(
             columns[m["SourceColumn"]],
-            m["SourceColumn"],
             m.get("TargetMultiMeasureAttributeName") or m["SourceColumn"],
             # Open question: an attribute without a type is DOUBLE.
             m.get("MeasureValueType") or "DOUBLE",
