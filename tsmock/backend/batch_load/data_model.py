@@ -254,18 +254,17 @@ class RowMapper:
         values = []
         for attribute in attributes:
             value = fields[attribute.column]
-            if (
-                value is None
-            ):  # null values are left out [ASSUMED docs/operations/create-batch-load-task.md]
+            # Null values are left out [ASSUMED docs/operations/create-batch-load-task.md].
+            if value is None:
                 continue
             self._check_value(value, attribute.value_type)
             values.append({"Name": attribute.name, "Value": value, "Type": attribute.value_type})
         return values
 
     def _check_value(self, value: str, value_type: str) -> None:
-        # docs/operations/create-batch-load-task.md: a value that does not parse as its type is a
-        # parse failure of the
-        # row; the parsing rules are the write path's own (docs/operations/write-records.md).
+        # docs/operations/create-batch-load-task.md: a value that does not parse as its
+        # type is a parse failure of the row; the parsing rules are the write path's own
+        # (docs/operations/write-records.md).
         try:
             write_path.parse_measure_value(value, value_type, self.time_unit)
         except write_path.RecordError as error:

@@ -168,10 +168,9 @@ class TaskRunner:
         bucket, prefix = source["BucketName"], source.get("ObjectKeyPrefix") or ""
         objects = self.objects
         if run.sources is None:
-            # docs/operations/create-batch-load-task.md: everything under the prefix, in key order;
-            # empty objects and
-            # "folder" keys are skipped. Listed once, so a resumed task loads the
-            # same files.
+            # docs/operations/create-batch-load-task.md: everything under the prefix, in
+            # key order; empty objects and "folder" keys are skipped. Listed once, so a
+            # resumed task loads the same files.
             try:
                 listing = objects.list_object_sizes(bucket, prefix)
             except ObjectStoreError as error:

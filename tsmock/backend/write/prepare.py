@@ -148,7 +148,7 @@ class Preparer:
         """Merge each record with the request's ``CommonAttributes``, then checks #3–#13.
 
         Raises `RecordError` for the first failing record. Gives for each record
-        what ``prepare_record(merge_common(record, common), index)`` gives, without
+        what `prepare_record` gives for the record with ``common`` merged in, without
         building merged dimension lists, in one loop: a 100-record request must
         cost little next to botocore's own work.
         """
@@ -261,9 +261,8 @@ class Preparer:
             ):  # docs/operations/write-records.md
                 raise RecordError(invalid_value_reason(value, value_type))
             issues = series.issues
-            # docs/operations/write-records.md. UTF-8 takes at most 4 bytes a character: that bound
-            # clears
-            # most records without counting bytes.
+            # docs/operations/write-records.md. UTF-8 takes at most 4 bytes a character:
+            # that bound clears most records without counting bytes.
             if (
                 len(name) > MAX_MEASURE_NAME_BYTES // 4
                 or series.nbytes + 4 * (len(name) + len(value)) > MAX_RECORD_BYTES

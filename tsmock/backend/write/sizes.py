@@ -87,7 +87,7 @@ class Attribute:
             self.several_types = True
 
 
-#: ``MeasureValues`` of one MULTI record, checked by `_Preparer._parse_multi`: the
+#: ``MeasureValues`` of one MULTI record, checked by `Preparer._parse_multi`: the
 #: values, the first value that does not parse (docs/operations/write-records.md) if any, the first
 #: attribute with a long or reserved name if any, and upper bounds of the UTF-8
 #: bytes of the names and of the characters of the values. A plain tuple: one
