@@ -20,7 +20,7 @@ from tsmock.backend.write.limits import (
     RecordError,
     invalid_type_reason,
 )
-from tsmock.backend.write.prepare import prepare_record, prepare_records
+from tsmock.backend.write.prepare import Preparer, prepare_record, prepare_records
 from tsmock.backend.write.prepared import PreparedRecord
 from tsmock.backend.write.values import parse_measure_value
 from tsmock.backend.write.window import (
@@ -37,6 +37,7 @@ __all__ = [
     "IngestResult",
     "IngestionWindow",
     "PreparedRecord",
+    "Preparer",
     "RecordError",
     "format_window_time",
     "ingest",

@@ -4,7 +4,8 @@
 "CommonAttributes"), then the structural checks run on all of them
 ("Whole-request checks"): the first failing record refuses the whole request
 with a ValidationException, and nothing is stored. Batch load runs each row's
-records through `prepare_record`, so both paths apply every rule the same way.
+records through a `Preparer` one at a time, so both paths apply every rule the
+same way.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def _without_nulls(record: dict[str, Any], common: dict[str, Any]) -> dict[str, 
 
 
 class Preparer:
-    """Checks #3–#13 with caches that live for one request.
+    """Checks #3–#13 with caches that live for one request (or one batch load chunk).
 
     Records of one request mostly share their dimension sets (often through
     ``CommonAttributes``), so each distinct set is checked, sorted and measured
