@@ -215,9 +215,8 @@ class Preparer:
             else:
                 scalar_type = SCALAR_TYPES.get(value_type) if type(value_type) is str else None
             if scalar_type is None:
-                if (
-                    value_type != MULTI
-                ):  # docs/operations/write-records.md: TIMESTAMP, or any unknown type
+                # docs/operations/write-records.md: TIMESTAMP, or any unknown type.
+                if value_type != MULTI:
                     raise RecordError(invalid_type_reason(value_type))
                 if value is not None or not values:  # docs/operations/write-records.md
                     raise RecordError(MULTI_SHAPE)
@@ -249,9 +248,8 @@ class Preparer:
             name = intern(name)  # one string per measure name, however many records
 
             if multi is not None:
-                if (
-                    multi[1] is not None
-                ):  # docs/operations/write-records.md: the first invalid value
+                # docs/operations/write-records.md: the first invalid value.
+                if multi[1] is not None:
                     raise RecordError(multi[1])
                 append(multi_record(index, series, name, multi, time_ns, version))
                 continue
