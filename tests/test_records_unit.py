@@ -974,6 +974,30 @@ class TestTableRules:
             == []
         )
 
+    def test_the_first_size_limit_in_the_documented_order_is_reported(self) -> None:
+        long_dimension = {"Name": "é" * 31, "Value": "x"}  # 62 bytes
+        big_series = {"Name": "a", "Value": "é" * 1024}  # over 2 KB
+        long_name = "é" * 129  # 258 bytes
+        cases = [
+            # Single measures: dimension name, measure name, series, VARCHAR, record.
+            (rec(Dimensions=[long_dimension], MeasureName=long_name), "of 60 bytes"),
+            (rec(Dimensions=[big_series], MeasureName=long_name), "of 256 bytes"),
+            (
+                rec(Dimensions=[big_series], MeasureValueType="VARCHAR", MeasureValue="é" * 1025),
+                "per series",
+            ),
+            (rec(MeasureValueType="VARCHAR", MeasureValue="é" * 1025), "VARCHAR"),
+            # MULTI: ... measure name, attribute name, series, VARCHAR, values, record.
+            (multi({long_name: ("1", "DOUBLE")}, MeasureName=long_name + "x"), f"{long_name}x "),
+            (multi({long_name: ("1", "DOUBLE")}, Dimensions=[big_series]), f"{long_name} "),
+            (multi({"a": ("é" * 1025, "VARCHAR")}, Dimensions=[big_series]), "per series"),
+            (multi({"a": ("é" * 1025, "VARCHAR"), "b": ("x" * 10, "VARCHAR")}), "VARCHAR"),
+            (multi({f"m{i}": ("x" * 500, "VARCHAR") for i in range(5)}), "2048 bytes"),
+        ]
+        result = write(make_table(), [record for record, _ in cases])
+        for reason, (_, expected) in zip(reasons(result), cases, strict=True):
+            assert expected in reason, reason
+
 
 # --- §9 partition keys -----------------------------------------------------------------------
 
