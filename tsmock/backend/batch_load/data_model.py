@@ -37,7 +37,8 @@ DataModelViolations = Callable[[Any], list[str]]
 
 
 def _json_object_only(model: Any) -> list[str]:
-    """The check of a backend made without the service model: a JSON object."""
+    """The first check of a data model read from the object store (and the only one
+    of a backend made without the service model): a JSON object."""
     return [] if isinstance(model, dict) else ["the data model must be a JSON object"]
 
 
@@ -340,7 +341,9 @@ def load_data_model(
         # RecursionError: JSON nested deeper than the parser goes is refused like bad JSON.
         raise ValidationException(f"The data model {location} is not valid JSON.") from None
     # A data model must be an object before any shape check reads its members.
-    errors = _json_object_only(model) or (violations or _json_object_only)(model)
+    errors = _json_object_only(model)
+    if not errors and violations is not None:
+        errors = violations(model)
     if errors:
         count = len(errors)
         noun = "error" if count == 1 else "errors"
