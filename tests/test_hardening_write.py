@@ -16,9 +16,8 @@ TABLE = "hardening_table"
 
 
 @pytest.fixture
-def client() -> Any:
-    with mock_timestream_write():
-        yield boto3.client("timestream-write", region_name="us-east-1")
+def client(ts: Any) -> Any:
+    return boto3.client("timestream-write", region_name="us-east-1")
 
 
 @pytest.fixture

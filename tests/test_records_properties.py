@@ -7,6 +7,7 @@ Each model is written from the behavior reference (§6.2 merge, §6.5 values,
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
 from datetime import datetime, timezone
@@ -628,3 +629,38 @@ def test_a_refused_request_changes_nothing(
         # As the service does it: store only what passed every check.
         rp.ingest(table, rp.prepare_records(request, None), NOW_NS)
     assert snapshot(table) == before
+
+
+# Records whose names break a limit or are reserved, among ordinary ones: what a
+# shared preparer remembers of earlier records must not leak into later ones.
+_LONG = "n" * 70
+tricky_records = st.one_of(
+    partial_records(),
+    st.sampled_from(
+        [
+            {
+                "Dimensions": [{"Name": name, "Value": "1"}],
+                "MeasureName": "m",
+                "MeasureValueType": "MULTI",
+                "MeasureValues": [
+                    {"Name": attribute, "Value": "1", "Type": "DOUBLE"},
+                    {"Name": "x", "Value": "2", "Type": "BIGINT"},
+                ],
+                "Time": "5",
+            }
+            for name in ("a", "ts_a", _LONG)
+            for attribute in ("y", "time", "é" * 200)
+        ]
+    ),
+)
+
+
+@SETTINGS
+@given(records=st.lists(tricky_records, min_size=1, max_size=6))
+def test_a_shared_preparer_prepares_each_record_as_alone(records: list[dict[str, Any]]) -> None:
+    """Batch load prepares a chunk's records one by one with one `Preparer`: each
+    gives what a fresh one (`prepare_record`) gives it alone, failure or not."""
+    preparer = rp.Preparer()
+    for index, record in enumerate(records):
+        shared = outcome(functools.partial(preparer.prepare, [record], index))
+        assert shared == outcome(functools.partial(rp.Preparer().prepare, [record], index))

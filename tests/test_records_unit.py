@@ -383,6 +383,18 @@ class TestRequestChecks:
             2_000_000,
         ]
 
+    def test_an_invalid_time_unit_is_refused_at_the_time_check(self) -> None:
+        # Only reachable without the protocol's enum check (batch load, direct use).
+        assert refused([rec(TimeUnit="HOURS")]) == "HOURS is an invalid time unit."
+        assert refused([rec(TimeUnit=5)]) == "5 is an invalid time unit."
+        # After the MeasureValues checks (#10), before the values are judged (#13).
+        assert refused([multi({"t": ("soon", "TIMESTAMP")}, TimeUnit="HOURS")]) == (
+            "HOURS is an invalid time unit."
+        )
+        duplicated = multi({}, TimeUnit="HOURS")
+        duplicated["MeasureValues"] = [{"Name": "a", "Value": "1", "Type": "DOUBLE"}] * 2
+        assert refused([duplicated]).startswith("Measure names must be unique")
+
     @pytest.mark.parametrize(
         "record",
         [
@@ -860,7 +872,6 @@ class TestTableRules:
     def test_multi_attribute_limit(self) -> None:
         table = make_table()
         table.attribute_types.update({f"a{i}": "DOUBLE" for i in range(1024)})
-        table.multi_attribute_names.update(f"a{i}" for i in range(1024))
         result = write(table, [multi({"a1": ("1", "DOUBLE"), "zz": ("1", "DOUBLE")})])
         assert reasons(result) == [
             "Adding the measure zz would exceed the maximum of 1024 distinct measures in "
@@ -962,6 +973,30 @@ class TestTableRules:
             ).rejected
             == []
         )
+
+    def test_the_first_size_limit_in_the_documented_order_is_reported(self) -> None:
+        long_dimension = {"Name": "é" * 31, "Value": "x"}  # 62 bytes
+        big_series = {"Name": "a", "Value": "é" * 1024}  # over 2 KB
+        long_name = "é" * 129  # 258 bytes
+        cases = [
+            # Single measures: dimension name, measure name, series, VARCHAR, record.
+            (rec(Dimensions=[long_dimension], MeasureName=long_name), "of 60 bytes"),
+            (rec(Dimensions=[big_series], MeasureName=long_name), "of 256 bytes"),
+            (
+                rec(Dimensions=[big_series], MeasureValueType="VARCHAR", MeasureValue="é" * 1025),
+                "per series",
+            ),
+            (rec(MeasureValueType="VARCHAR", MeasureValue="é" * 1025), "VARCHAR"),
+            # MULTI: ... measure name, attribute name, series, VARCHAR, values, record.
+            (multi({long_name: ("1", "DOUBLE")}, MeasureName=long_name + "x"), f"{long_name}x "),
+            (multi({long_name: ("1", "DOUBLE")}, Dimensions=[big_series]), f"{long_name} "),
+            (multi({"a": ("é" * 1025, "VARCHAR")}, Dimensions=[big_series]), "per series"),
+            (multi({"a": ("é" * 1025, "VARCHAR"), "b": ("x" * 10, "VARCHAR")}), "VARCHAR"),
+            (multi({f"m{i}": ("x" * 500, "VARCHAR") for i in range(5)}), "2048 bytes"),
+        ]
+        result = write(make_table(), [record for record, _ in cases])
+        for reason, (_, expected) in zip(reasons(result), cases, strict=True):
+            assert expected in reason, reason
 
 
 # --- §9 partition keys -----------------------------------------------------------------------

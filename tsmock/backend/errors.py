@@ -1,4 +1,5 @@
-"""One exception class per AWS error code of Timestream Write.
+"""One exception class per AWS error code of Timestream Write (and Query's
+QueryExecutionException).
 
 The HTTP statuses follow the Developer Guide page "Timestream specific error
 codes" (docs/operations/index.md): botocore maps errors by ``__type``, but 429

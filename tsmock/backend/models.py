@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, KeysView, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
@@ -183,18 +183,22 @@ class Table:
     #: can hold until it has filled up (docs/operations/write-records.md).
     memory_window_floor_ns: int | None = None
     #: Table-level name bookkeeping for the write path: measure name (the
-    #: ``measure_name`` column's values) -> type, distinct dimension names, MULTI
-    #: attribute names and attribute name -> type. Measure names and attribute
-    #: names are separate namespaces: a MULTI record may be named like one of its
+    #: ``measure_name`` column's values) -> type, distinct dimension names, and
+    #: MULTI attribute name -> type. Measure names and attribute names are
+    #: separate namespaces: a MULTI record may be named like one of its
     #: attributes (docs/operations/write-records.md; awswrangler writes exactly that).
     measure_types: dict[str, str] = field(default_factory=dict)
     dimension_names: set[str] = field(default_factory=set)
-    multi_attribute_names: set[str] = field(default_factory=set)
     attribute_types: dict[str, str] = field(default_factory=dict)
     index: RecordIndex = field(default_factory=RecordIndex, repr=False, compare=False)
     #: Bumped whenever the stored records change (a write, an upsert): the query
     #: side's cache key for its columnar view of the table.
     generation: int = 0
+
+    @property
+    def multi_attribute_names(self) -> KeysView[str]:
+        """The distinct MULTI attribute names written so far (``attribute_types``' keys)."""
+        return self.attribute_types.keys()
 
     @property
     def records(self) -> list[Record]:

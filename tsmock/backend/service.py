@@ -263,8 +263,8 @@ class TimestreamWriteBackend(BatchLoadOperations):
             if retention_properties is not None:
                 self._change_retention(table, retention_properties, now)
             if magnetic_store_write_properties is not None:
-                # docs/operations/update-table.md: a given structure replaces the old one as a
-                # whole.
+                # docs/operations/update-table.md: a given structure replaces the old one
+                # as a whole.
                 table.magnetic_store_write_properties = copy.deepcopy(
                     magnetic_store_write_properties
                 )
@@ -275,11 +275,10 @@ class TimestreamWriteBackend(BatchLoadOperations):
 
     @staticmethod
     def _change_retention(table: Table, retention: dict[str, int], now: datetime) -> None:
-        # docs/operations/write-records.md (project decision): after an increase the memory store
-        # holds only
-        # what it held at the change until time fills it, so the floor is the
-        # memory window's lower bound at the moment of the change; a decrease
-        # applies at once: the lower bound is now − new retention, floor or not.
+        # docs/operations/write-records.md (project decision): after an increase the
+        # memory store holds only what it held at the change until time fills it, so
+        # the floor is the memory window's lower bound at the moment of the change; a
+        # decrease applies at once: the lower bound is now − new retention, floor or not.
         new_hours = retention["MemoryStoreRetentionPeriodInHours"]
         if new_hours > table.memory_retention_hours:
             now_ns = ns_from_datetime(now)
@@ -389,7 +388,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
     def write_prepared_records(
         self, database_name: str, table_name: str, prepared: list[write_path.PreparedRecord]
     ) -> dict[str, int]:
-        """`write_records` for records already through `records.prepare_records`."""
+        """`write_records` for records already through `write.prepare_records`."""
         now_ns = utc_now_ns()
         with self.lock:
             # The table may have been deleted while the request was checked.
@@ -398,7 +397,7 @@ class TimestreamWriteBackend(BatchLoadOperations):
         if result.rejected:
             raise RejectedRecordsException(result.rejected)
         return {
-            "Total": result.memory_store + result.magnetic_store,
+            "Total": result.total,
             "MemoryStore": result.memory_store,
             "MagneticStore": result.magnetic_store,
         }

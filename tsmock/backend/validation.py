@@ -41,9 +41,9 @@ def stored_schema(schema: Mapping[str, Any] | None) -> dict[str, Any]:
     """The ``Schema`` a table keeps: the request's, or the default MEASURE key.
 
     A schema sent without ``CompositePartitionKey`` (``{}``) chooses no key, so the
-    table keeps the default partitioning by measure name (docs/operations/write-records.md); the
-    documentation
-    leaves its echo open, and showing the key in force is the plausible answer.
+    table keeps the default partitioning by measure name (docs/operations/write-records.md);
+    the documentation leaves its echo open, and showing the key in force is the
+    plausible answer.
     """
     if schema is None or not schema.get("CompositePartitionKey"):
         return copy.deepcopy(DEFAULT_SCHEMA)

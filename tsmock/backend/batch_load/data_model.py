@@ -37,7 +37,8 @@ DataModelViolations = Callable[[Any], list[str]]
 
 
 def _json_object_only(model: Any) -> list[str]:
-    """The check of a backend made without the service model: a JSON object."""
+    """The first check of a data model read from the object store (and the only one
+    of a backend made without the service model): a JSON object."""
     return [] if isinstance(model, dict) else ["the data model must be a JSON object"]
 
 
@@ -127,7 +128,6 @@ def with_defaults(model: Mapping[str, Any]) -> dict[str, Any]:
 @dataclass(frozen=True, slots=True)
 class _Attribute:
     column: int
-    source: str
     name: str
     value_type: str
 
@@ -255,18 +255,17 @@ class RowMapper:
         values = []
         for attribute in attributes:
             value = fields[attribute.column]
-            if (
-                value is None
-            ):  # null values are left out [ASSUMED docs/operations/create-batch-load-task.md]
+            # Null values are left out [ASSUMED docs/operations/create-batch-load-task.md].
+            if value is None:
                 continue
             self._check_value(value, attribute.value_type)
             values.append({"Name": attribute.name, "Value": value, "Type": attribute.value_type})
         return values
 
     def _check_value(self, value: str, value_type: str) -> None:
-        # docs/operations/create-batch-load-task.md: a value that does not parse as its type is a
-        # parse failure of the
-        # row; the parsing rules are the write path's own (docs/operations/write-records.md).
+        # docs/operations/create-batch-load-task.md: a value that does not parse as its
+        # type is a parse failure of the row; the parsing rules are the write path's own
+        # (docs/operations/write-records.md).
         try:
             write_path.parse_measure_value(value, value_type, self.time_unit)
         except write_path.RecordError as error:
@@ -279,7 +278,6 @@ def _bind_attributes(
     return tuple(
         _Attribute(
             columns[m["SourceColumn"]],
-            m["SourceColumn"],
             m.get("TargetMultiMeasureAttributeName") or m["SourceColumn"],
             # Open question: an attribute without a type is DOUBLE.
             m.get("MeasureValueType") or "DOUBLE",
@@ -343,7 +341,9 @@ def load_data_model(
         # RecursionError: JSON nested deeper than the parser goes is refused like bad JSON.
         raise ValidationException(f"The data model {location} is not valid JSON.") from None
     # A data model must be an object before any shape check reads its members.
-    errors = _json_object_only(model) or (violations or _json_object_only)(model)
+    errors = _json_object_only(model)
+    if not errors and violations is not None:
+        errors = violations(model)
     if errors:
         count = len(errors)
         noun = "error" if count == 1 else "errors"

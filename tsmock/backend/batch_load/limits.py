@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tsmock.backend.write import limits as write_limits
-from tsmock.backend.write.limits import TIME_UNIT_NS
-
 #: Statuses that count against the active-task quota (docs/operations/create-batch-load-task.md
 #: recommendation).
 ACTIVE_STATUSES = frozenset({"CREATED", "IN_PROGRESS", "PENDING_RESUME"})
@@ -30,10 +27,6 @@ DEFAULT_PAGE_SIZE = 100
 # (docs/operations/create-batch-load-task.md).
 SEPARATORS = (",", "|", ";", "\t", " ")
 QUOTES = ("'", '"')
-# The data model's value names are the write path's.
-TIME_UNITS = tuple(TIME_UNIT_NS)
-ATTRIBUTE_TYPES = tuple(write_limits.ATTRIBUTE_TYPES)
-MEASURE_TYPES = (*ATTRIBUTE_TYPES, write_limits.MULTI)
 
 # --- messages -------------------------------------------------------------------------------
 # The documentation gives the checks (docs/operations/create-batch-load-task.md) but not the

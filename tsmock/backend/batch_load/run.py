@@ -1,7 +1,7 @@
 """Running a batch load task: files, rows, chunks through the write path, the report.
 
 A task reads every CSV object under its source prefix, maps each row to records
-with its data model, and hands them to the write path (`write.prepare_record`
+with its data model, and hands them to the write path (`write.Preparer`
 and `write.ingest`), so every record rule is the one WriteRecords applies. What
 the write path refuses becomes a record ingestion failure; what cannot be
 turned into records at all is a parse failure (docs/batch-load.md).
@@ -168,10 +168,9 @@ class TaskRunner:
         bucket, prefix = source["BucketName"], source.get("ObjectKeyPrefix") or ""
         objects = self.objects
         if run.sources is None:
-            # docs/operations/create-batch-load-task.md: everything under the prefix, in key order;
-            # empty objects and
-            # "folder" keys are skipped. Listed once, so a resumed task loads the
-            # same files.
+            # docs/operations/create-batch-load-task.md: everything under the prefix, in
+            # key order; empty objects and "folder" keys are skipped. Listed once, so a
+            # resumed task loads the same files.
             try:
                 listing = objects.list_object_sizes(bucket, prefix)
             except ObjectStoreError as error:
@@ -282,6 +281,11 @@ class TaskRunner:
         outcomes: list[_RowOutcome] = []
         prepared: list[write_path.PreparedRecord] = []
         owners: list[_RowOutcome] = []
+        # One preparer for the chunk, as for one WriteRecords request: each
+        # dimension set and attribute name is checked and measured once, and the
+        # records of a series share its key (`ingest` then shares its lookups).
+        # Records are still prepared one by one: a failure is that record's own.
+        preparer = write_path.Preparer()
         for row in rows:
             outcome = _RowOutcome(row.line, row.nbytes)
             outcomes.append(outcome)
@@ -301,7 +305,7 @@ class TaskRunner:
             for record in wire_records:
                 outcome.records += 1
                 try:
-                    prepared.append(write_path.prepare_record(record, len(prepared)))
+                    prepared.extend(preparer.prepare([record], len(prepared)))
                 except write_path.RecordError as error:
                     # The per-record forms of WriteRecords' request checks
                     # (docs/operations/create-batch-load-task.md).

@@ -289,8 +289,8 @@ class BatchLoadOperations(TaskRunner):
     def table_deleted(self, database_name: str, table_name: str) -> None:
         """Hook called by DeleteTable (under the lock): unfinished tasks of the table fail.
 
-        docs/operations/delete-table.md [ASSUMED]: tasks of a deleted table finish as FAILED with an
-        error.
+        docs/operations/delete-table.md [ASSUMED]: tasks of a deleted table finish as
+        FAILED with an error.
         """
         for task in self.batch_load_tasks.values():
             if (
@@ -305,9 +305,9 @@ class BatchLoadOperations(TaskRunner):
     # --- checks -----------------------------------------------------------------------------
 
     def _check_quota(self, database_name: str, table_name: str) -> None:
-        # docs/operations/create-batch-load-task.md / an open question: 5 active tasks per table, 10
-        # per account (this backend is
-        # one account and region; the quotas page counts per account and region).
+        # docs/operations/create-batch-load-task.md / an open question: 5 active tasks
+        # per table, 10 per account (this backend is one account and region; the
+        # quotas page counts per account and region).
         active = [t for t in self.batch_load_tasks.values() if t.status in ACTIVE_STATUSES]
         on_table = sum(
             1

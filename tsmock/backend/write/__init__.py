@@ -13,30 +13,17 @@ See docs/operations/write-records.md for the behavior.
 from __future__ import annotations
 
 from tsmock.backend.write.ingest import IngestResult, ingest, required_partition_key
-from tsmock.backend.write.limits import (
-    FUTURE_INGESTION_NS,
-    INVALID_VERSION,
-    TIME_UNIT_NS,
-    RecordError,
-    invalid_type_reason,
-)
-from tsmock.backend.write.prepare import prepare_record, prepare_records
+from tsmock.backend.write.limits import INVALID_VERSION, RecordError, invalid_type_reason
+from tsmock.backend.write.prepare import Preparer, prepare_record, prepare_records
 from tsmock.backend.write.prepared import PreparedRecord
 from tsmock.backend.write.values import parse_measure_value
-from tsmock.backend.write.window import (
-    IngestionWindow,
-    format_window_time,
-    ingestion_window,
-    report_reason,
-)
+from tsmock.backend.write.window import format_window_time, ingestion_window, report_reason
 
 __all__ = [
-    "FUTURE_INGESTION_NS",
     "INVALID_VERSION",
-    "TIME_UNIT_NS",
     "IngestResult",
-    "IngestionWindow",
     "PreparedRecord",
+    "Preparer",
     "RecordError",
     "format_window_time",
     "ingest",

@@ -100,7 +100,6 @@ class _NewNames:
         table.dimension_names.update(self.dimensions)
         table.measure_types.update(self.measures)
         table.attribute_types.update(self.attributes)
-        table.multi_attribute_names.update(name for name, _ in self.attributes)
 
 
 def _check_new_names(
@@ -197,13 +196,12 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
     """The per-record checks, record by record; stores the accepted ones at once.
 
     Records are applied in order, so a later record sees the earlier ones of the
-    same request (docs/operations/write-records.md, open question). Every refused record is listed
-    in
-    ``rejected``, in request order (an open question), and changes nothing. Version
-    conflicts with magnetic-store records are reported here too, where AWS
-    reports them later to S3: a deliberate deviation (docs/operations/write-records.md, an open
-    question). The caller
-    holds the backend lock.
+    same request (docs/operations/write-records.md, open question). Every refused
+    record is listed in ``rejected``, in request order (an open question), and
+    changes nothing. Version conflicts with magnetic-store records are reported
+    here too, where AWS reports them later to S3: a deliberate deviation
+    (docs/operations/write-records.md, an open question). The caller holds the
+    backend lock.
     """
     result = IngestResult()
     rejected = result.rejected
@@ -213,7 +211,7 @@ def ingest(table: Table, prepared: list[PreparedRecord], now_ns: int) -> IngestR
     index = table.index
     measure_types = table.measure_types
     table_dimensions = table.dimension_names
-    # Records of one request and series share their key object (`_Preparer`).
+    # Records of one request and series share their key object (`Preparer`).
     series_states: dict[int, _SeriesState] = {}
     # Attribute types of a request (`PreparedRecord.attribute_types`) the table
     # knows: then so does each record of it (a table never forgets a name or

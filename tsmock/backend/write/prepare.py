@@ -4,7 +4,8 @@
 "CommonAttributes"), then the structural checks run on all of them
 ("Whole-request checks"): the first failing record refuses the whole request
 with a ValidationException, and nothing is stored. Batch load runs each row's
-records through `prepare_record`, so both paths apply every rule the same way.
+records through a `Preparer` one at a time, so both paths apply every rule the
+same way.
 """
 
 from __future__ import annotations
@@ -94,15 +95,8 @@ def _without_nulls(record: dict[str, Any], common: dict[str, Any]) -> dict[str, 
     return merged
 
 
-def _unit_ns(unit: object) -> int:
-    unit_ns = TIME_UNIT_NS.get(unit, 0) if type(unit) is str else 0
-    if not unit_ns:  # only without the protocol's enum check
-        raise RecordError(f"{unit} is an invalid time unit.")
-    return unit_ns
-
-
 class Preparer:
-    """Checks #3–#13 with caches that live for one request.
+    """Checks #3–#13 with caches that live for one request (or one batch load chunk).
 
     Records of one request mostly share their dimension sets (often through
     ``CommonAttributes``), so each distinct set is checked, sorted and measured
@@ -155,7 +149,7 @@ class Preparer:
         """Merge each record with the request's ``CommonAttributes``, then checks #3–#13.
 
         Raises `RecordError` for the first failing record. Gives for each record
-        what ``prepare_record(merge_common(record, common), index)`` gives, without
+        what `prepare_record` gives for the record with ``common`` merged in, without
         building merged dimension lists, in one loop: a 100-record request must
         cost little next to botocore's own work.
         """
@@ -209,26 +203,32 @@ class Preparer:
             value = merged.get("MeasureValue")
             values = merged.get("MeasureValues")
             unit = merged.get("TimeUnit")
+            # 0 for an invalid unit, refused at #11 below (only without the
+            # protocol's enum check); the MULTI checks before it take any unit.
+            if unit is None:
+                unit_ns = 1_000_000
+            else:
+                unit_ns = TIME_UNIT_NS.get(unit, 0) if type(unit) is str else 0
             multi: MultiParse | None = None
             if value_type == DOUBLE:  # the default and most common type: no hashing
                 scalar_type: str | None = DOUBLE
             else:
                 scalar_type = SCALAR_TYPES.get(value_type) if type(value_type) is str else None
             if scalar_type is None:
-                if (
-                    value_type != MULTI
-                ):  # docs/operations/write-records.md: TIMESTAMP, or any unknown type
+                # docs/operations/write-records.md: TIMESTAMP, or any unknown type.
+                if value_type != MULTI:
                     raise RecordError(invalid_type_reason(value_type))
                 if value is not None or not values:  # docs/operations/write-records.md
                     raise RecordError(MULTI_SHAPE)
-                multi = self._parse_multi(values, unit)  # docs/operations/write-records.md
+                multi = self._parse_multi(values, unit_ns or 1)  # docs/operations/write-records.md
                 scalar_type = MULTI
             elif values is not None:  # docs/operations/write-records.md
                 raise RecordError(MEASURE_VALUES_NOT_MULTI)
             elif value is None:  # docs/operations/write-records.md
                 raise RecordError(NO_MEASURE_VALUE)
 
-            unit_ns = 1_000_000 if unit is None else _unit_ns(unit)
+            if not unit_ns:
+                raise RecordError(f"{unit} is an invalid time unit.")
             time = merged.get("Time")
             # docs/operations/write-records.md; open question: a missing, non-integer or negative
             # Time is invalid. ASCII digits only: int() would take signs, "_", spaces.
@@ -248,9 +248,8 @@ class Preparer:
             name = intern(name)  # one string per measure name, however many records
 
             if multi is not None:
-                if (
-                    multi[1] is not None
-                ):  # docs/operations/write-records.md: the first invalid value
+                # docs/operations/write-records.md: the first invalid value.
+                if multi[1] is not None:
                     raise RecordError(multi[1])
                 append(multi_record(index, series, name, multi, time_ns, version))
                 continue
@@ -261,9 +260,8 @@ class Preparer:
             ):  # docs/operations/write-records.md
                 raise RecordError(invalid_value_reason(value, value_type))
             issues = series.issues
-            # docs/operations/write-records.md. UTF-8 takes at most 4 bytes a character: that bound
-            # clears
-            # most records without counting bytes.
+            # docs/operations/write-records.md. UTF-8 takes at most 4 bytes a character:
+            # that bound clears most records without counting bytes.
             if (
                 len(name) > MAX_MEASURE_NAME_BYTES // 4
                 or series.nbytes + 4 * (len(name) + len(value)) > MAX_RECORD_BYTES
@@ -300,7 +298,7 @@ class Preparer:
                 types[attribute.name] = attribute.value_type
         return types
 
-    def _parse_multi(self, values: object, unit: object) -> MultiParse:
+    def _parse_multi(self, values: object, unit_ns: int) -> MultiParse:
         """The checks of ``MeasureValues``, and what the value and size checks need from them.
 
         The first invalid value (#13) is kept, not raised: the time and version
@@ -310,8 +308,6 @@ class Preparer:
             raise RecordError(malformed("measure values"))
         if len(values) > MAX_MEASURES_PER_MULTI_RECORD:
             raise RecordError(TOO_MANY_MULTI_MEASURES)
-        # An invalid unit is refused at #11; until then any unit will do.
-        unit_ns = TIME_UNIT_NS.get(unit, 1) if type(unit) is str else 1_000_000
         measure_values = MultiValues()
         measure_values.unit_ns = unit_ns
         attributes = self._attributes

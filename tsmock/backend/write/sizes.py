@@ -87,7 +87,7 @@ class Attribute:
             self.several_types = True
 
 
-#: ``MeasureValues`` of one MULTI record, checked by `_Preparer._parse_multi`: the
+#: ``MeasureValues`` of one MULTI record, checked by `Preparer._parse_multi`: the
 #: values, the first value that does not parse (docs/operations/write-records.md) if any, the first
 #: attribute with a long or reserved name if any, and upper bounds of the UTF-8
 #: bytes of the names and of the characters of the values. A plain tuple: one
@@ -122,23 +122,15 @@ def multi_record(
             values_bytes += value_bytes
             if value_type == "VARCHAR" and value_bytes > MAX_VARCHAR_BYTES:
                 varchar_too_large = True
-        # docs/operations/write-records.md, in the documented order.
-        size_reason = series.dimension_name_reason
-        if size_reason is None and name_bytes > MAX_MEASURE_NAME_BYTES:
-            size_reason = measure_name_too_long_reason(name)
-        if size_reason is None:
-            size_reason = long_attribute
-        if size_reason is None and series.nbytes > MAX_SERIES_DIMENSIONS_BYTES:
-            size_reason = SERIES_TOO_LARGE
-        if size_reason is None and varchar_too_large:
-            size_reason = VARCHAR_TOO_LARGE
-        if size_reason is None and values_bytes > MAX_MULTI_VALUES_BYTES:
-            size_reason = MULTI_VALUES_TOO_LARGE
-        if (
-            size_reason is None
-            and series.nbytes + name_bytes + names_bytes + values_bytes > MAX_RECORD_BYTES
-        ):
-            size_reason = RECORD_TOO_LARGE
+        size_reason = _first_size_reason(
+            series,
+            name,
+            name_bytes,
+            long_attribute,
+            varchar_too_large,
+            values_bytes > MAX_MULTI_VALUES_BYTES,
+            series.nbytes + name_bytes + names_bytes + values_bytes,
+        )
     issues = None
     if size_reason is not None or reserved_reason is not None:
         issues = (size_reason, reserved_reason)
@@ -151,14 +143,40 @@ def single_size_reason(series: Series, name: str, value_type: str, value: str) -
     """The first size limit (in the documented order) a single measure exceeds."""
     name_bytes = nbytes(name)
     value_bytes = nbytes(value)
+    return _first_size_reason(
+        series,
+        name,
+        name_bytes,
+        None,
+        value_type == "VARCHAR" and value_bytes > MAX_VARCHAR_BYTES,
+        False,
+        series.nbytes + name_bytes + value_bytes,
+    )
+
+
+def _first_size_reason(
+    series: Series,
+    name: str,
+    name_bytes: int,
+    long_attribute: str | None,
+    varchar_too_large: bool,
+    multi_values_too_large: bool,
+    record_bytes: int,
+) -> str | None:
+    """The first per-record size limit a record breaks, in the documented order
+    (docs/operations/write-records.md, check 14); the same for both kinds of record."""
     if series.dimension_name_reason is not None:
         return series.dimension_name_reason
     if name_bytes > MAX_MEASURE_NAME_BYTES:
         return measure_name_too_long_reason(name)
+    if long_attribute is not None:
+        return long_attribute
     if series.nbytes > MAX_SERIES_DIMENSIONS_BYTES:
         return SERIES_TOO_LARGE
-    if value_type == "VARCHAR" and value_bytes > MAX_VARCHAR_BYTES:
+    if varchar_too_large:
         return VARCHAR_TOO_LARGE
-    if series.nbytes + name_bytes + value_bytes > MAX_RECORD_BYTES:
+    if multi_values_too_large:
+        return MULTI_VALUES_TOO_LARGE
+    if record_bytes > MAX_RECORD_BYTES:
         return RECORD_TOO_LARGE
     return None

@@ -22,9 +22,8 @@ class MultiValues(dict[str, tuple[str, str]]):
     """``Record.measure_values`` of a MULTI record: name -> (value, type) as written.
 
     A plain dict to its readers. It also remembers the ``TimeUnit`` its TIMESTAMP
-    values count in (docs/operations/write-records.md), which upsert comparisons need and the
-    strings
-    alone cannot tell.
+    values count in (docs/operations/write-records.md), which upsert comparisons
+    need and the strings alone cannot tell.
     """
 
     __slots__ = ("unit_ns",)
