@@ -241,3 +241,20 @@ def test_names_defined_in_the_query_are_not_type_checked(hosts: Any) -> None:
         'FROM "my-db"."my.table") SELECT count(*) FROM c WHERE "hostId" = \'10.0\''
     )
     assert response["Rows"][0]["Data"][0]["ScalarValue"] == "1"
+
+
+def test_type_checks_follow_columns_written_since_an_earlier_run(
+    write_backend: Any, query_backend: Any, frozen: Any
+) -> None:
+    # The same text again after a write added the column: checked against the
+    # columns of now, not those of the first run.
+    make_table(write_backend)
+    write(write_backend, "db", "t", [single({"h": "a"}, "s", "x", "VARCHAR", NOW_MS)])
+    query = "SELECT * FROM db.t WHERE measure_value::double = 'abc'"
+    with pytest.raises(ValidationException, match=r"Column 'measure_value::double' does not"):
+        query_backend.query(query)
+    write(write_backend, "db", "t", [single({"h": "a"}, "c", "1.5", "DOUBLE", NOW_MS)])
+    with pytest.raises(
+        ValidationException, match=r"^line 1:26: Cannot apply operator: double = varchar\(3\)$"
+    ):
+        query_backend.query(query)

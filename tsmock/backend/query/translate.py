@@ -440,7 +440,7 @@ class _Rewriter:
 def translate(
     rewritten: prepass.Rewritten,
     catalog: Catalog,
-    column_types: Callable[[Table], dict[str, str]] | None = None,
+    column_types: Callable[[Table], dict[str, str]],
 ) -> Translation:
     """DuckDB SQL for one query (raises positioned ValidationExceptions).
 
@@ -450,12 +450,11 @@ def translate(
     tree = parse(rewritten)
     rewriter = _Rewriter(rewritten, catalog)
     rewriter.resolve_tables(tree)
-    if column_types is not None:
-        typecheck.check(
-            tree,
-            {alias: column_types(t) for alias, t in rewriter.table_by_alias.items()},
-            lambda node, message: rewritten.error(_offset(node), message),
-        )
+    typecheck.check(
+        tree,
+        {alias: column_types(t) for alias, t in rewriter.table_by_alias.items()},
+        lambda node, message: rewritten.error(_offset(node), message),
+    )
     # Children first, so that a rewrite sees its arguments already rewritten.
     for node in reversed(list(tree.walk(bfs=False))):
         if node is tree or not isinstance(node, exp.Expression):
