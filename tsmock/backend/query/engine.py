@@ -28,7 +28,7 @@ from tsmock.backend.query.naming import PLACEHOLDER_PREFIX, OutputColumn
 from tsmock.backend.query.parsing import error_prefix_for
 from tsmock.backend.query.result import Column, QueryResult
 from tsmock.backend.query.translate import Translation, translate
-from tsmock.backend.query.views import TableView, ViewCache, ViewColumn, case_twins
+from tsmock.backend.query.views import TableView, ViewCache, ViewColumn
 
 #: Translations kept for reuse (the oldest goes first).
 _TRANSLATIONS_KEPT = 512
@@ -199,7 +199,7 @@ class EngineSession:
             query_string, catalog, allow_scheduled_runtime, view_of
         )
         for name, table in translation.views.items():
-            twins = case_twins(views[name])
+            twins = views[name].case_twins
             if twins is not None:
                 raise ValidationException(
                     f"Columns '{twins[0]}' and '{twins[1]}' of table "
