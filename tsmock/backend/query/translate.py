@@ -23,7 +23,7 @@ from sqlglot.errors import ErrorLevel, UnsupportedError
 from tsmock.backend.models import Table
 from tsmock.backend.query import prepass, typecheck
 from tsmock.backend.query.errors import ValidationException, position_prefix
-from tsmock.backend.query.math_functions import math_function
+from tsmock.backend.query.math_functions import call, math_function
 from tsmock.backend.query.naming import (
     OutputColumn,
     name_outputs,
@@ -97,12 +97,8 @@ def _literal_ns(node: exp.Expression) -> int | None:
     return None
 
 
-def _call(name: str, *args: exp.Expression) -> exp.Expression:
-    return exp.Anonymous(this=name, expressions=list(args))
-
-
 def _placeholder_timestamp(name: str) -> exp.Expression:
-    return _call("make_timestamp_ns", exp.column(name))
+    return call("make_timestamp_ns", exp.column(name))
 
 
 class _Rewriter:
@@ -178,18 +174,18 @@ class _Rewriter:
                 where,
                 "Durations below one microsecond are not supported by tsmock",
             )
-        return _call("to_microseconds", exp.Literal.number(ns // 1000))
+        return call("to_microseconds", exp.Literal.number(ns // 1000))
 
     def duration_ns(self, node: exp.Expression) -> exp.Expression:
         """A duration as BIGINT nanoseconds: literal, or from an INTERVAL expression."""
         ns = _literal_ns(node)
         if ns is not None:
             return exp.Literal.number(ns)
-        seconds = _call("epoch", node)
+        seconds = call("epoch", node)
         return exp.Paren(
             this=exp.Mul(
                 this=exp.Cast(
-                    this=_call(
+                    this=call(
                         "round", exp.Mul(this=seconds, expression=exp.Literal.number(1000000))
                     ),
                     to=exp.DataType.build("BIGINT"),
@@ -235,7 +231,7 @@ class _Rewriter:
                 )
             # An exact discrete percentile: one of the values, as the service gives for
             # small inputs (docs/operations/query.md, approx_percentile).
-            return _call("quantile_disc", node.this, node.args["quantile"])
+            return call("quantile_disc", node.this, node.args["quantile"])
         if isinstance(node, exp.Reduce):
             return self.reduce(node)
         if isinstance(node, exp.GenerateSeries):
@@ -262,14 +258,14 @@ class _Rewriter:
             floored = exp.Mul(
                 this=exp.Paren(
                     this=exp.IntDiv(
-                        this=_call("epoch_ns", args[0]), expression=exp.Paren(this=step)
+                        this=call("epoch_ns", args[0]), expression=exp.Paren(this=step)
                     )
                 ),
                 expression=exp.Paren(this=step.copy()),
             )
-            return _call("make_timestamp_ns", floored)
+            return call("make_timestamp_ns", floored)
         if name == "from_milliseconds" and len(args) == 1:
-            return _call(
+            return call(
                 "make_timestamp_ns",
                 exp.Mul(
                     this=exp.Cast(this=args[0], to=exp.DataType.build("BIGINT")),
@@ -277,7 +273,7 @@ class _Rewriter:
                 ),
             )
         if name == "from_nanoseconds" and len(args) == 1:
-            return _call(
+            return call(
                 "make_timestamp_ns", exp.Cast(this=args[0], to=exp.DataType.build("BIGINT"))
             )
         if name in ("to_milliseconds", "to_nanoseconds") and len(args) == 1:
@@ -285,14 +281,14 @@ class _Rewriter:
             ns = _literal_ns(args[0])
             if ns is not None:
                 return exp.Literal.number(ns // divisor)
-            epoch = _call("epoch_ns", args[0])
+            epoch = call("epoch_ns", args[0])
             if divisor == 1:
                 return epoch
             return exp.IntDiv(this=epoch, expression=exp.Literal.number(divisor))
         if name == "to_iso8601" and len(args) == 1:
             # Trino's form for a timestamp: milliseconds and ``Z`` (UTC).
             return exp.DPipe(
-                this=_call("strftime", args[0], exp.Literal.string("%Y-%m-%dT%H:%M:%S.%g")),
+                this=call("strftime", args[0], exp.Literal.string("%Y-%m-%dT%H:%M:%S.%g")),
                 expression=exp.Literal.string("Z"),
             )
         if name == "from_iso8601_timestamp" and len(args) == 1:
@@ -322,8 +318,8 @@ class _Rewriter:
         step_ns = _literal_ns(step) if step is not None else None
         if step_ns is None or step_ns <= 0:
             return node
-        start = _call("epoch_ns", node.args["start"])
-        stop = _call("epoch_ns", node.args["end"])
+        start = call("epoch_ns", node.args["start"])
+        stop = call("epoch_ns", node.args["end"])
         count = exp.Add(
             this=exp.Paren(
                 this=exp.IntDiv(
@@ -334,7 +330,7 @@ class _Rewriter:
             expression=exp.Literal.number(1),
         )
         index = exp.to_identifier("__ts_i")
-        point = _call(
+        point = call(
             "make_timestamp_ns",
             exp.Add(
                 this=start.copy(),
@@ -344,13 +340,10 @@ class _Rewriter:
             ),
         )
         # A stop before the start gives an empty array, as Trino's sequence does.
-        steps = _call(
-            "range", exp.Literal.number(0), _call("greatest", count, exp.Literal.number(0))
+        steps = call(
+            "range", exp.Literal.number(0), call("greatest", count, exp.Literal.number(0))
         )
-        return exp.Anonymous(
-            this="list_transform",
-            expressions=[steps, exp.Lambda(this=point, expressions=[index])],
-        )
+        return call("list_transform", steps, exp.Lambda(this=point, expressions=[index]))
 
     def interpolation(
         self, node: exp.Expression, name: str, args: list[exp.Expression]
@@ -368,19 +361,19 @@ class _Rewriter:
             times = exp.Array(expressions=[times])
         times = exp.Cast(this=times, to=exp.DataType.build("TIMESTAMP_NS[]", dialect="duckdb"))
         extra = [exp.Cast(this=args[2], to=exp.DataType.build("DOUBLE"))] if len(args) == 3 else []
-        call = _call(_INTERPOLATIONS[name], series, times, *extra)
+        interpolated = call(_INTERPOLATIONS[name], series, times, *extra)
         if many:
-            return call
+            return interpolated
         # The scalar form: the value at that one instant (NULL outside the series).
-        first = _call("list_extract", call, exp.Literal.number(1))
-        return _call("struct_extract", first, exp.Literal.string("value"))
+        first = call("list_extract", interpolated, exp.Literal.number(1))
+        return call("struct_extract", first, exp.Literal.string("value"))
 
     def reduce(self, node: exp.Reduce) -> exp.Expression:
         merge = node.args.get("merge")
         finish = node.args.get("finish")
         if not isinstance(merge, exp.Lambda):
             raise self.rewritten.error(_offset(node), "reduce needs a lambda (s, x) -> ...")
-        reduced = _call("list_reduce", node.this, merge, node.args["initial"])
+        reduced = call("list_reduce", node.this, merge, node.args["initial"])
         if finish is None:
             return reduced
         if not isinstance(finish, exp.Lambda) or len(finish.expressions) != 1:
@@ -395,11 +388,11 @@ class _Rewriter:
 
         def inline(inner: exp.Expression) -> exp.Expression:
             if isinstance(inner, exp.Dot) and is_state(inner.this):
-                return _call(
+                return call(
                     "struct_extract", reduced.copy(), exp.Literal.string(inner.expression.name)
                 )
             if isinstance(inner, exp.Column) and inner.table == state and not inner.args.get("db"):
-                return _call("struct_extract", reduced.copy(), exp.Literal.string(inner.name))
+                return call("struct_extract", reduced.copy(), exp.Literal.string(inner.name))
             if is_state(inner) and not isinstance(inner.parent, exp.Column):
                 return reduced.copy()
             return inner
