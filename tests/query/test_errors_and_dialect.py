@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from query_helpers import NOW_MS, make_table, single, write
+from query_helpers import ACCOUNT, NOW_MS, make_table, single, write
 
 from tsmock.backend.errors import ValidationException
 from tsmock.backend.query.result import ColumnType, QueryResult
+from tsmock.backend.query.service import QueryBackend
 
 
 @pytest.fixture
@@ -165,6 +166,18 @@ def test_validate(hosts: Any) -> None:
 def test_describe_endpoints(query_backend: Any) -> None:
     assert query_backend.describe_endpoints() == [
         {"Address": "query-cell1.timestream.us-east-1.amazonaws.com", "CachePeriodInMinutes": 1440}
+    ]
+
+
+def test_describe_endpoints_in_china_has_the_write_sides_dns_suffix(
+    new_write_backend: Any,
+) -> None:
+    query_backend = QueryBackend(new_write_backend(ACCOUNT, "cn-north-1"))
+    assert query_backend.describe_endpoints() == [
+        {
+            "Address": "query-cell1.timestream.cn-north-1.amazonaws.com.cn",
+            "CachePeriodInMinutes": 1440,
+        }
     ]
 
 
