@@ -14,7 +14,7 @@ Imported only by `tsmock.backend.query.engine_modules.load_engine` (sqlglot).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlglot import exp
@@ -52,9 +52,8 @@ class Translation:
     """DuckDB SQL and the tables it reads, by view name."""
 
     sql: str
-    views: dict[str, Table] = field(default_factory=dict)
-    outputs: list[OutputColumn] = field(default_factory=list)
-    rewritten: prepass.Rewritten | None = None
+    views: dict[str, Table]
+    outputs: list[OutputColumn]
 
     def bind(self, now_ns: int, scheduled_runtime_ns: int | None) -> str:
         """The SQL with the instants of this run."""
@@ -472,4 +471,4 @@ def translate(
             f"{position_prefix(1, 1)}Unsupported construct: {unsupported}"
         ) from None
     sql = rewriter.finish_sql(generated)
-    return Translation(sql, rewriter.views, outputs, rewritten)
+    return Translation(sql, rewriter.views, outputs)

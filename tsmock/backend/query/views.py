@@ -13,7 +13,7 @@ Imported only by `tsmock.backend.query.engine_modules.load_engine` (pyarrow).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -226,9 +226,3 @@ class ViewCache:
             )
             return replace(current, arrow=current.arrow.filter(keep), oldest_time_ns=cutoff)
         return current
-
-    def forget(self, tables: Iterable[Table]) -> None:
-        """Drop the views of ``tables``."""
-        with self._lock:
-            for table in tables:
-                self._views.pop(id(table), None)
