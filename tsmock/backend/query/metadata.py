@@ -115,10 +115,13 @@ class _Reader:
             raise self.fail("<EOF>")
 
 
-def _table(catalog: Any, text: str, database: str, table: str, start: int) -> Table:
+def stored_table(catalog: Any, text: str, database: str, table: str, start: int) -> Table:
+    """The stored table ``database.table`` named at ``start`` of ``text``, else the
+    service's error: an unknown database first, then an unknown table."""
     stored_database = catalog.databases.get(database)
     if stored_database is None:
         line, column = prepass.line_and_column(text, start)
+        # [REAL] form: the position comes last, without the ``line L:C:`` prefix.
         raise ValidationException(
             f"Requested database '{database}' not found for identifier "
             f"'{database}.{table}' at line {line}:{column}"
@@ -135,7 +138,7 @@ def run_metadata(text: str, catalog: Any, view_of: ViewOf) -> QueryResult:
     if reader.word("DESCRIBE"):
         database, table, start = reader.qualified()
         reader.end()
-        view = view_of(_table(catalog, text, database, table, start))
+        view = view_of(stored_table(catalog, text, database, table, start))
         rows: list[tuple[object, ...]] = [
             (c.name, c.scalar.lower(), c.attribute) for c in view.columns
         ]
@@ -169,7 +172,7 @@ def run_metadata(text: str, catalog: Any, view_of: ViewOf) -> QueryResult:
     database, table, start = reader.qualified()
     pattern = reader.like()
     reader.end()
-    view = view_of(_table(catalog, text, database, table, start))
+    view = view_of(stored_table(catalog, text, database, table, start))
     rows = []
     for measure in sorted(view.measures):
         if pattern is not None and not pattern.fullmatch(measure):

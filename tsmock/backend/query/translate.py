@@ -24,6 +24,7 @@ from tsmock.backend.models import Table
 from tsmock.backend.query import prepass, typecheck
 from tsmock.backend.query.errors import ValidationException, position_prefix
 from tsmock.backend.query.math_functions import call, math_function
+from tsmock.backend.query.metadata import stored_table
 from tsmock.backend.query.naming import (
     OutputColumn,
     name_outputs,
@@ -131,20 +132,13 @@ class _Rewriter:
                 if name in cte_names:
                     continue
                 raise self.rewritten.error(_offset(table), f"Table '{name}' does not exist")
-            database = self.catalog.databases.get(database_name)
-            start = self.rewritten.original_offset(_offset(table))
-            if database is None:
-                line, column = prepass.line_and_column(self.rewritten.original, start)
-                # [REAL] form: the position comes last, without the ``line L:C:`` prefix.
-                raise ValidationException(
-                    f"Requested database '{database_name}' not found for identifier "
-                    f"'{database_name}.{name}' at line {line}:{column}"
-                )
-            stored = database.tables.get(name)
-            if stored is None:
-                raise self.rewritten.error(
-                    _offset(table), f"Table '{database_name}.{name}' does not exist"
-                )
+            stored = stored_table(
+                self.catalog,
+                self.rewritten.original,
+                database_name,
+                name,
+                self.rewritten.original_offset(_offset(table)),
+            )
             view = self.view_names.get(id(stored))
             if view is None:
                 view = self.view_names[id(stored)] = f"__ts_view_{id(stored)}"
