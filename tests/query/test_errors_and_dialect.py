@@ -127,6 +127,25 @@ def test_prepare_query(hosts: Any) -> None:
         hosts.prepare_query('SELECT x FROM "my-db"."my.table"', validate_only=True)
 
 
+
+@pytest.mark.parametrize(
+    ("query", "parameters"),
+    [
+        ("SELECT '@scheduled_runtime' AS s", []),
+        ("SELECT 1 -- @scheduled_runtime", []),
+        (
+            "SELECT @scheduled_runtime AS a, @Scheduled_Runtime AS b",
+            [{"Name": "@scheduled_runtime", "Type": {"ScalarType": "TIMESTAMP"}}],
+        ),
+    ],
+)
+def test_prepare_query_parameters_are_tokens_not_text(
+    query_backend: Any, query: str, parameters: list[dict[str, Any]]
+) -> None:
+    # Text inside a string or a comment is not a parameter; one entry per name.
+    response = query_backend.prepare_query(query, validate_only=True)
+    assert response["Parameters"] == parameters
+
 def test_run_for_scheduled_queries(hosts: Any) -> None:
     result = hosts.run(
         'SELECT "hostId", time, measure_value::double AS v, @scheduled_runtime AS at, '

@@ -88,11 +88,12 @@ class _Cached:
 
 @dataclass(slots=True)
 class Outcome:
-    """A finished statement: its result and the records it scanned."""
+    """A finished statement: its result, the records it scanned, its ``@`` parameters."""
 
     result: QueryResult
     outputs: list[OutputColumn]
     scanned_records: int
+    parameters: list[str]
 
 
 def _configure(connection: Any) -> None:
@@ -194,7 +195,7 @@ class EngineSession:
 
         if metadata.is_metadata_statement(query_string):
             result = metadata.run_metadata(query_string, catalog, view_of)
-            return Outcome(result, [], 0)
+            return Outcome(result, [], 0, [])
         translation, views = self._translation(
             query_string, catalog, allow_scheduled_runtime, view_of
         )
@@ -216,7 +217,7 @@ class EngineSession:
                     self._connection.register(name, view.arrow)
                     self._registered[name] = view.arrow
             result = self._execute(query_string, sql, translation.outputs, execute)
-        return Outcome(result, translation.outputs, scanned)
+        return Outcome(result, translation.outputs, scanned, translation.parameters)
 
     def _translation(
         self,

@@ -229,9 +229,10 @@ class QueryBackend:
                 entry["TableName"] = output.table
             entry["Aliased"] = bool(output is not None and output.aliased)
             columns.append(entry)
-        parameters: list[dict[str, Any]] = []
-        if re.search(r"@scheduled_runtime\b", query_string, re.IGNORECASE):
-            parameters.append({"Name": "@scheduled_runtime", "Type": {"ScalarType": "TIMESTAMP"}})
+        # @scheduled_runtime, a TIMESTAMP, is the one parameter a query may use.
+        parameters = [
+            {"Name": f"@{name}", "Type": {"ScalarType": "TIMESTAMP"}} for name in outcome.parameters
+        ]
         return {"QueryString": query_string, "Columns": columns, "Parameters": parameters}
 
     # --- for scheduled queries ----------------------------------------------------------

@@ -55,6 +55,8 @@ class Translation:
     sql: str
     views: dict[str, Table]
     outputs: list[OutputColumn]
+    #: The ``@name`` parameters the text uses (lower case, each once).
+    parameters: list[str]
 
     def bind(self, now_ns: int, scheduled_runtime_ns: int | None) -> str:
         """The SQL with the instants of this run."""
@@ -465,4 +467,5 @@ def translate(
             f"{position_prefix(1, 1)}Unsupported construct: {unsupported}"
         ) from None
     sql = rewriter.finish_sql(generated)
-    return Translation(sql, rewriter.views, outputs)
+    parameters = list(dict.fromkeys(name.lower() for name, _ in rewritten.parameters))
+    return Translation(sql, rewriter.views, outputs, parameters)
