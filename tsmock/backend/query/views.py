@@ -73,7 +73,6 @@ class TableView:
     measures: dict[str, tuple[str, list[str]]]
     oldest_time_ns: int | None
     generation: int
-    record_count: int
     #: Two column names that differ only in case, if any (`_case_twins`).
     case_twins: tuple[str, str] | None
 
@@ -165,7 +164,7 @@ def build_view(table: Table, records: list[Record]) -> TableView:
             arrays.append(pa.array(values, _ARROW_TYPES[attribute_type]))
     arrow = pa.Table.from_arrays(arrays, names=names)
     return TableView(
-        arrow, columns, measures, oldest, table.generation, count, _case_twins(columns)
+        arrow, columns, measures, oldest, table.generation, _case_twins(columns)
     )
 
 
@@ -197,7 +196,8 @@ def retention_cutoff_ns(table: Table, now_ns: int) -> int:
 
 @dataclass(slots=True)
 class ViewCache:
-    """Table views by table, rebuilt when ``Table.generation`` or the record count moves."""
+    """Table views by table, rebuilt when ``Table.generation`` moves (every change of
+    the stored records moves it)."""
 
     _views: dict[int, tuple[Table, TableView]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -209,7 +209,7 @@ class ViewCache:
         current: TableView | None = None
         if cached is not None and cached[0] is table:
             current = cached[1]
-            if current.generation != table.generation or current.record_count != len(table.index):
+            if current.generation != table.generation:
                 current = None
         if current is None:
             with lock:
