@@ -136,13 +136,10 @@ class QueryBackend:
                     if now - when <= CLIENT_TOKEN_REPLAY_SECONDS:
                         return dict(response)
         outcome = self._run(query_string)
-        result = outcome.result
         execution = Execution(
             query_id=new_query_id(),
             query_string=query_string,
-            result=result,
-            column_info=result.column_info(),
-            types=[column.type for column in result.columns],
+            result=outcome.result,
             bytes_scanned=outcome.scanned_records * BYTES_PER_RECORD,
             created=now,
         )
