@@ -38,16 +38,8 @@ ViewOf = Callable[[Table], TableView]
 
 def is_metadata_statement(text: str) -> bool:
     """Whether ``text`` starts with SHOW or DESCRIBE."""
-    tokens = prepass.tokenize(text)
-    return (
-        bool(tokens)
-        and tokens[0].kind == "word"
-        and tokens[0].text.upper()
-        in (
-            "SHOW",
-            "DESCRIBE",
-        )
-    )
+    first = next(prepass.tokenize(text), None)
+    return first is not None and first.kind == "word" and first.text.upper() in ("SHOW", "DESCRIBE")
 
 
 def _like(pattern: str) -> re.Pattern[str]:
