@@ -1,10 +1,15 @@
-"""Starting `mock_timestream` without the query extra fails loudly, naming the extra."""
+"""The query engine's modules are imported by `load_engine` only; without them,
+starting `mock_timestream` (or `load_engine`) fails loudly, naming the extra."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
@@ -12,6 +17,7 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
         text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         timeout=120,
         check=False,
     )
@@ -65,3 +71,27 @@ def test_import_tsmock_loads_no_engine_module() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_importing_the_service_loads_no_engine() -> None:
+    result = _run(
+        "import sys, tsmock, tsmock.backend.query.service, tsmock.backend.query.result\n"
+        "heavy = [m for m in ('duckdb', 'sqlglot', 'pyarrow', 'pandas') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_missing_extra_names_it() -> None:
+    result = _run(
+        "import sys\n"
+        "sys.modules['duckdb'] = None\n"
+        "from tsmock.backend.query.engine_modules import load_engine\n"
+        "try:\n"
+        "    load_engine()\n"
+        "except ImportError as error:\n"
+        "    assert 'tsmock[query]' in str(error), error\n"
+        "else:\n"
+        "    raise SystemExit('no ImportError')\n"
+    )
+    assert result.returncode == 0, result.stderr

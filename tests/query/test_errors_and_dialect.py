@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from query_helpers import NOW_MS, make_table, single, write
+from query_helpers import ACCOUNT, NOW_MS, make_table, single, write
 
 from tsmock.backend.errors import ValidationException
 from tsmock.backend.query.result import ColumnType, QueryResult
+from tsmock.backend.query.service import QueryBackend
 
 
 @pytest.fixture
@@ -126,6 +127,25 @@ def test_prepare_query(hosts: Any) -> None:
         hosts.prepare_query('SELECT x FROM "my-db"."my.table"', validate_only=True)
 
 
+
+@pytest.mark.parametrize(
+    ("query", "parameters"),
+    [
+        ("SELECT '@scheduled_runtime' AS s", []),
+        ("SELECT 1 -- @scheduled_runtime", []),
+        (
+            "SELECT @scheduled_runtime AS a, @Scheduled_Runtime AS b",
+            [{"Name": "@scheduled_runtime", "Type": {"ScalarType": "TIMESTAMP"}}],
+        ),
+    ],
+)
+def test_prepare_query_parameters_are_tokens_not_text(
+    query_backend: Any, query: str, parameters: list[dict[str, Any]]
+) -> None:
+    # Text inside a string or a comment is not a parameter; one entry per name.
+    response = query_backend.prepare_query(query, validate_only=True)
+    assert response["Parameters"] == parameters
+
 def test_run_for_scheduled_queries(hosts: Any) -> None:
     result = hosts.run(
         'SELECT "hostId", time, measure_value::double AS v, @scheduled_runtime AS at, '
@@ -165,6 +185,18 @@ def test_validate(hosts: Any) -> None:
 def test_describe_endpoints(query_backend: Any) -> None:
     assert query_backend.describe_endpoints() == [
         {"Address": "query-cell1.timestream.us-east-1.amazonaws.com", "CachePeriodInMinutes": 1440}
+    ]
+
+
+def test_describe_endpoints_in_china_has_the_write_sides_dns_suffix(
+    new_write_backend: Any,
+) -> None:
+    query_backend = QueryBackend(new_write_backend(ACCOUNT, "cn-north-1"))
+    assert query_backend.describe_endpoints() == [
+        {
+            "Address": "query-cell1.timestream.cn-north-1.amazonaws.com.cn",
+            "CachePeriodInMinutes": 1440,
+        }
     ]
 
 
@@ -241,3 +273,20 @@ def test_names_defined_in_the_query_are_not_type_checked(hosts: Any) -> None:
         'FROM "my-db"."my.table") SELECT count(*) FROM c WHERE "hostId" = \'10.0\''
     )
     assert response["Rows"][0]["Data"][0]["ScalarValue"] == "1"
+
+
+def test_type_checks_follow_columns_written_since_an_earlier_run(
+    write_backend: Any, query_backend: Any, frozen: Any
+) -> None:
+    # The same text again after a write added the column: checked against the
+    # columns of now, not those of the first run.
+    make_table(write_backend)
+    write(write_backend, "db", "t", [single({"h": "a"}, "s", "x", "VARCHAR", NOW_MS)])
+    query = "SELECT * FROM db.t WHERE measure_value::double = 'abc'"
+    with pytest.raises(ValidationException, match=r"Column 'measure_value::double' does not"):
+        query_backend.query(query)
+    write(write_backend, "db", "t", [single({"h": "a"}, "c", "1.5", "DOUBLE", NOW_MS)])
+    with pytest.raises(
+        ValidationException, match=r"^line 1:26: Cannot apply operator: double = varchar\(3\)$"
+    ):
+        query_backend.query(query)

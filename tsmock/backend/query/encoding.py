@@ -85,48 +85,33 @@ def _format_date(value: object) -> str:
     return value.isoformat()
 
 
-def _format_integer(value: object) -> str:
-    assert isinstance(value, int)
-    return str(value)
-
-
 def _format_double_value(value: object) -> str:
     assert isinstance(value, (int, float))
     return format_double(float(value))
 
 
-def _format_timestamp_value(value: object) -> str:
-    assert isinstance(value, int)
-    return format_timestamp(value)
+def _of_int(format_int: Callable[[int], str]) -> Callable[[object], str]:
+    """A value format of ``format_int`` for types whose Python values are ``int``."""
 
+    def run(value: object) -> str:
+        assert isinstance(value, int)
+        return format_int(value)
 
-def _format_time_value(value: object) -> str:
-    assert isinstance(value, int)
-    return format_time(value)
-
-
-def _format_day_to_second_value(value: object) -> str:
-    assert isinstance(value, int)
-    return format_day_to_second(value)
-
-
-def _format_year_to_month_value(value: object) -> str:
-    assert isinstance(value, int)
-    return format_year_to_month(value)
+    return run
 
 
 _SCALAR_FORMATS: dict[str, Callable[[object], str]] = {
     "VARCHAR": str,
     "UNKNOWN": str,
     "BOOLEAN": _format_boolean,
-    "BIGINT": _format_integer,
-    "INTEGER": _format_integer,
+    "BIGINT": _of_int(str),
+    "INTEGER": _of_int(str),
     "DOUBLE": _format_double_value,
-    "TIMESTAMP": _format_timestamp_value,
-    "TIME": _format_time_value,
+    "TIMESTAMP": _of_int(format_timestamp),
+    "TIME": _of_int(format_time),
     "DATE": _format_date,
-    "INTERVAL_DAY_TO_SECOND": _format_day_to_second_value,
-    "INTERVAL_YEAR_TO_MONTH": _format_year_to_month_value,
+    "INTERVAL_DAY_TO_SECOND": _of_int(format_day_to_second),
+    "INTERVAL_YEAR_TO_MONTH": _of_int(format_year_to_month),
 }
 
 

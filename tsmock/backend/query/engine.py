@@ -28,7 +28,7 @@ from tsmock.backend.query.naming import PLACEHOLDER_PREFIX, OutputColumn
 from tsmock.backend.query.parsing import error_prefix_for
 from tsmock.backend.query.result import Column, QueryResult
 from tsmock.backend.query.translate import Translation, translate
-from tsmock.backend.query.views import TableView, ViewCache, case_twins
+from tsmock.backend.query.views import TableView, ViewCache, ViewColumn
 
 #: Translations kept for reuse (the oldest goes first).
 _TRANSLATIONS_KEPT = 512
@@ -78,12 +78,22 @@ def _clean_message(error: Exception) -> str:
 
 
 @dataclass(slots=True)
+class _Cached:
+    """A translation and the columns of each view it was type-checked against."""
+
+    catalog: Any
+    translation: Translation
+    columns: dict[str, list[ViewColumn]]
+
+
+@dataclass(slots=True)
 class Outcome:
-    """A finished statement: its result and the records it scanned."""
+    """A finished statement: its result, the records it scanned, its ``@`` parameters."""
 
     result: QueryResult
     outputs: list[OutputColumn]
     scanned_records: int
+    parameters: list[str]
 
 
 def _configure(connection: Any) -> None:
@@ -165,7 +175,7 @@ class EngineSession:
         _configure(connection)
         self._views = ViewCache()
         self._registered: dict[str, Any] = {}
-        self._translations: dict[tuple[str, bool], tuple[Any, Translation]] = {}
+        self._translations: dict[tuple[str, bool], _Cached] = {}
 
     def run(
         self,
@@ -185,11 +195,12 @@ class EngineSession:
 
         if metadata.is_metadata_statement(query_string):
             result = metadata.run_metadata(query_string, catalog, view_of)
-            return Outcome(result, [], 0)
-        translation = self._translation(query_string, catalog, allow_scheduled_runtime, view_of)
-        views = {name: view_of(table) for name, table in translation.views.items()}
+            return Outcome(result, [], 0, [])
+        translation, views = self._translation(
+            query_string, catalog, allow_scheduled_runtime, view_of
+        )
         for name, table in translation.views.items():
-            twins = case_twins(views[name])
+            twins = views[name].case_twins
             if twins is not None:
                 raise ValidationException(
                     f"Columns '{twins[0]}' and '{twins[1]}' of table "
@@ -206,7 +217,7 @@ class EngineSession:
                     self._connection.register(name, view.arrow)
                     self._registered[name] = view.arrow
             result = self._execute(query_string, sql, translation.outputs, execute)
-        return Outcome(result, translation.outputs, scanned)
+        return Outcome(result, translation.outputs, scanned, translation.parameters)
 
     def _translation(
         self,
@@ -214,24 +225,38 @@ class EngineSession:
         catalog: Any,
         allow_scheduled_runtime: bool,
         view_of: Callable[[Table], TableView],
-    ) -> Translation:
-        """The translation of a text, reused while the tables it reads are the same."""
+    ) -> tuple[Translation, dict[str, TableView]]:
+        """The translation of a text and the views it reads, by view name.
+
+        A translation is reused while the tables it reads are the same tables with
+        the same columns: its type checks were made against those columns.
+        """
         key = (query_string, allow_scheduled_runtime)
         with self._lock:
             cached = self._translations.get(key)
-        if cached is not None and cached[0] is catalog and cached[1].is_current(catalog):
-            return cached[1]
+        if cached is not None and cached.catalog is catalog:
+            reused = cached.translation
+            if reused.is_current(catalog):
+                views = {name: view_of(table) for name, table in reused.views.items()}
+                if all(view.columns == cached.columns[name] for name, view in views.items()):
+                    return reused, views
+        read: dict[int, TableView] = {}
+
+        def column_types(table: Table) -> dict[str, str]:
+            view = read[id(table)] = view_of(table)
+            return {c.name: c.scalar for c in view.columns}
+
         allowed = frozenset({prepass.SCHEDULED_RUNTIME}) if allow_scheduled_runtime else frozenset()
         translation = translate(
-            prepass.rewrite(query_string, parameters=allowed),
-            catalog,
-            lambda table: {c.name: c.scalar for c in view_of(table).columns},
+            prepass.rewrite(query_string, parameters=allowed), catalog, column_types
         )
+        views = {name: read[id(table)] for name, table in translation.views.items()}
+        columns = {name: view.columns for name, view in views.items()}
         with self._lock:
             if len(self._translations) >= _TRANSLATIONS_KEPT:
                 self._translations.pop(next(iter(self._translations)))
-            self._translations[key] = (catalog, translation)
-        return translation
+            self._translations[key] = _Cached(catalog, translation, columns)
+        return translation, views
 
     def _execute(
         self, query_string: str, sql: str, outputs: list[OutputColumn], execute: bool

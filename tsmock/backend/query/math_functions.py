@@ -35,7 +35,8 @@ def from_base(text: str, radix: int) -> int:
     return value
 
 
-def _call(name: str, *args: exp.Expression) -> exp.Expression:
+def call(name: str, *args: exp.Expression) -> exp.Expression:
+    """A call of the engine's function ``name`` (DuckDB's or one tsmock registers)."""
     return exp.Anonymous(this=name, expressions=list(args))
 
 
@@ -46,12 +47,12 @@ def math_function(name: str, args: list[exp.Expression]) -> exp.Expression | Non
             this=exp.Literal.string(_DOUBLE_CONSTANTS[name]), to=exp.DataType.build("DOUBLE")
         )
     if name == "e" and not args:
-        return _call("exp", exp.Literal.number(1))
+        return call("exp", exp.Literal.number(1))
     if name in _DOUBLE_TESTS and len(args) == 1:
-        return _call(_DOUBLE_TESTS[name], args[0])
+        return call(_DOUBLE_TESTS[name], args[0])
     if name == "from_base" and len(args) == 2:
-        return _call(FROM_BASE_UDF, *args)
+        return call(FROM_BASE_UDF, *args)
     if name == "to_base" and len(args) == 2:
         # Trino writes digits above 9 in lower case (Java's Long.toString).
-        return _call("lower", _call("to_base", *args))
+        return call("lower", call("to_base", *args))
     return None

@@ -38,16 +38,8 @@ ViewOf = Callable[[Table], TableView]
 
 def is_metadata_statement(text: str) -> bool:
     """Whether ``text`` starts with SHOW or DESCRIBE."""
-    tokens = prepass.tokenize(text)
-    return (
-        bool(tokens)
-        and tokens[0].kind == "word"
-        and tokens[0].text.upper()
-        in (
-            "SHOW",
-            "DESCRIBE",
-        )
-    )
+    first = next(prepass.tokenize(text), None)
+    return first is not None and first.kind == "word" and first.text.upper() in ("SHOW", "DESCRIBE")
 
 
 def _like(pattern: str) -> re.Pattern[str]:
@@ -115,10 +107,13 @@ class _Reader:
             raise self.fail("<EOF>")
 
 
-def _table(catalog: Any, text: str, database: str, table: str, start: int) -> Table:
+def stored_table(catalog: Any, text: str, database: str, table: str, start: int) -> Table:
+    """The stored table ``database.table`` named at ``start`` of ``text``, else the
+    service's error: an unknown database first, then an unknown table."""
     stored_database = catalog.databases.get(database)
     if stored_database is None:
         line, column = prepass.line_and_column(text, start)
+        # [REAL] form: the position comes last, without the ``line L:C:`` prefix.
         raise ValidationException(
             f"Requested database '{database}' not found for identifier "
             f"'{database}.{table}' at line {line}:{column}"
@@ -135,7 +130,7 @@ def run_metadata(text: str, catalog: Any, view_of: ViewOf) -> QueryResult:
     if reader.word("DESCRIBE"):
         database, table, start = reader.qualified()
         reader.end()
-        view = view_of(_table(catalog, text, database, table, start))
+        view = view_of(stored_table(catalog, text, database, table, start))
         rows: list[tuple[object, ...]] = [
             (c.name, c.scalar.lower(), c.attribute) for c in view.columns
         ]
@@ -169,7 +164,7 @@ def run_metadata(text: str, catalog: Any, view_of: ViewOf) -> QueryResult:
     database, table, start = reader.qualified()
     pattern = reader.like()
     reader.end()
-    view = view_of(_table(catalog, text, database, table, start))
+    view = view_of(stored_table(catalog, text, database, table, start))
     rows = []
     for measure in sorted(view.measures):
         if pattern is not None and not pattern.fullmatch(measure):

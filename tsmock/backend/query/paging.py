@@ -56,8 +56,6 @@ class Execution:
     query_id: str
     query_string: str
     result: QueryResult
-    column_info: list[dict[str, Any]]
-    types: list[ColumnType]
     bytes_scanned: int
     created: float = field(default_factory=time.time)
     cancelled: bool = False
@@ -66,13 +64,16 @@ class Execution:
     last_token: str | None = None
     last_page: Page | None = None
     uses: int = 0
-
+    #: The result's wire ``ColumnInfo`` and column types, the same on every page.
+    column_info: list[dict[str, Any]] = field(init=False)
+    types: list[ColumnType] = field(init=False)
     #: Rows of the whole result (the rows themselves are released after the last page).
-    total: int = -1
+    total: int = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.total < 0:
-            self.total = len(self.result.rows)
+        self.column_info = self.result.column_info()
+        self.types = [column.type for column in self.result.columns]
+        self.total = len(self.result.rows)
 
     def status(self, done_rows: int) -> dict[str, Any]:
         """``QueryStatus``: progress by rows handed out, 100 on the last page."""

@@ -58,11 +58,11 @@ def parse(rewritten: prepass.Rewritten) -> exp.Expression:
         raise prepass.error_at(rewritten.original, 0, "Only one statement is supported")
     tree = statements[0]
     if not isinstance(tree, _QUERY_ROOTS) or isinstance(tree, exp.Command):
-        first = prepass.tokenize(rewritten.original)
-        word = first[0].text if first else ""
+        first = next(prepass.tokenize(rewritten.original), None)
+        word = first.text if first else ""
         raise prepass.error_at(
             rewritten.original,
-            first[0].start if first else 0,
+            first.start if first else 0,
             f"mismatched input '{word}'. Expecting: 'SELECT', 'WITH', 'SHOW', 'DESCRIBE'",
         )
     return tree

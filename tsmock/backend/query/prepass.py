@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tsmock.backend.query.errors import ValidationException, position_prefix
@@ -66,15 +67,14 @@ class Token:
     start: int
 
 
-def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text`` without white space and comments."""
-    tokens: list[Token] = []
+def tokenize(text: str) -> Iterator[Token]:
+    """The tokens of ``text`` without white space and comments, read as they are asked
+    for (a caller that needs the first token reads no further)."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         assert kind is not None
         if kind not in ("space", "comment"):
-            tokens.append(Token(kind, match.group(), match.start()))
-    return tokens
+            yield Token(kind, match.group(), match.start())
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

@@ -13,6 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from tsmock.backend import arns
 from tsmock.backend.errors import FrameworkValidationException
 from tsmock.backend.models import utc_now_ns
 from tsmock.backend.query.engine_modules import load_engine
@@ -25,11 +26,11 @@ from tsmock.backend.query.paging import (
     new_query_id,
 )
 from tsmock.backend.query.result import Column, QueryResult
+from tsmock.backend.service import ENDPOINT_CACHE_MINUTES
 
 if TYPE_CHECKING:
     from tsmock.backend.query.engine import EngineSession, Outcome
 
-ENDPOINT_CACHE_MINUTES = 1440
 MAX_QUERY_CHARS = 262_144
 MAX_ROWS_LIMIT = 1000
 #: Same ClientToken and parameters within 5 minutes: the same answer; another
@@ -50,16 +51,10 @@ def _constraint(value: object, member: str, constraint: str) -> FrameworkValidat
 class QueryBackend:
     """The simulated Timestream Query service of one account and region."""
 
-    def __init__(
-        self,
-        write_backend: Any,
-        dns_suffix: str = "amazonaws.com",
-        region_name: str | None = None,
-    ) -> None:
+    def __init__(self, write_backend: Any, region_name: str | None = None) -> None:
         #: The write backend whose ``databases`` the queries read.
         self.write_backend = write_backend
         self.region_name = region_name or str(getattr(write_backend, "region_name", "us-east-1"))
-        self.dns_suffix = dns_suffix
         self._lock = threading.RLock()
         self._executions: dict[str, Execution] = {}
         self._tokens: dict[str, str] = {}
@@ -105,8 +100,12 @@ class QueryBackend:
     # --- operations ---------------------------------------------------------------
 
     def describe_endpoints(self) -> list[dict[str, Any]]:
-        """DescribeEndpoints: the query cell's address and its cache period [REAL]."""
-        address = f"query-cell1.timestream.{self.region_name}.{self.dns_suffix}"
+        """DescribeEndpoints: the query cell's address and its cache period [REAL].
+
+        The DNS suffix is the region's, as on the write side (``amazonaws.com.cn``
+        in China; docs/operations/query-describe-endpoints.md).
+        """
+        address = f"query-cell1.timestream.{self.region_name}.{arns.dns_suffix(self.region_name)}"
         return [{"Address": address, "CachePeriodInMinutes": ENDPOINT_CACHE_MINUTES}]
 
     def query(
@@ -137,13 +136,10 @@ class QueryBackend:
                     if now - when <= CLIENT_TOKEN_REPLAY_SECONDS:
                         return dict(response)
         outcome = self._run(query_string)
-        result = outcome.result
         execution = Execution(
             query_id=new_query_id(),
             query_string=query_string,
-            result=result,
-            column_info=result.column_info(),
-            types=[column.type for column in result.columns],
+            result=outcome.result,
             bytes_scanned=outcome.scanned_records * BYTES_PER_RECORD,
             created=now,
         )
@@ -230,9 +226,10 @@ class QueryBackend:
                 entry["TableName"] = output.table
             entry["Aliased"] = bool(output is not None and output.aliased)
             columns.append(entry)
-        parameters: list[dict[str, Any]] = []
-        if re.search(r"@scheduled_runtime\b", query_string, re.IGNORECASE):
-            parameters.append({"Name": "@scheduled_runtime", "Type": {"ScalarType": "TIMESTAMP"}})
+        # @scheduled_runtime, a TIMESTAMP, is the one parameter a query may use.
+        parameters = [
+            {"Name": f"@{name}", "Type": {"ScalarType": "TIMESTAMP"}} for name in outcome.parameters
+        ]
         return {"QueryString": query_string, "Columns": columns, "Parameters": parameters}
 
     # --- for scheduled queries ----------------------------------------------------------

@@ -14,7 +14,7 @@ Imported only by `tsmock.backend.query.engine_modules.load_engine` (sqlglot).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlglot import exp
@@ -23,7 +23,8 @@ from sqlglot.errors import ErrorLevel, UnsupportedError
 from tsmock.backend.models import Table
 from tsmock.backend.query import prepass, typecheck
 from tsmock.backend.query.errors import ValidationException, position_prefix
-from tsmock.backend.query.math_functions import math_function
+from tsmock.backend.query.math_functions import call, math_function
+from tsmock.backend.query.metadata import stored_table
 from tsmock.backend.query.naming import (
     OutputColumn,
     name_outputs,
@@ -52,9 +53,10 @@ class Translation:
     """DuckDB SQL and the tables it reads, by view name."""
 
     sql: str
-    views: dict[str, Table] = field(default_factory=dict)
-    outputs: list[OutputColumn] = field(default_factory=list)
-    rewritten: prepass.Rewritten | None = None
+    views: dict[str, Table]
+    outputs: list[OutputColumn]
+    #: The ``@name`` parameters the text uses (lower case, each once).
+    parameters: list[str]
 
     def bind(self, now_ns: int, scheduled_runtime_ns: int | None) -> str:
         """The SQL with the instants of this run."""
@@ -97,12 +99,8 @@ def _literal_ns(node: exp.Expression) -> int | None:
     return None
 
 
-def _call(name: str, *args: exp.Expression) -> exp.Expression:
-    return exp.Anonymous(this=name, expressions=list(args))
-
-
 def _placeholder_timestamp(name: str) -> exp.Expression:
-    return _call("make_timestamp_ns", exp.column(name))
+    return call("make_timestamp_ns", exp.column(name))
 
 
 class _Rewriter:
@@ -136,20 +134,13 @@ class _Rewriter:
                 if name in cte_names:
                     continue
                 raise self.rewritten.error(_offset(table), f"Table '{name}' does not exist")
-            database = self.catalog.databases.get(database_name)
-            start = self.rewritten.original_offset(_offset(table))
-            if database is None:
-                line, column = prepass.line_and_column(self.rewritten.original, start)
-                # [REAL] form: the position comes last, without the ``line L:C:`` prefix.
-                raise ValidationException(
-                    f"Requested database '{database_name}' not found for identifier "
-                    f"'{database_name}.{name}' at line {line}:{column}"
-                )
-            stored = database.tables.get(name)
-            if stored is None:
-                raise self.rewritten.error(
-                    _offset(table), f"Table '{database_name}.{name}' does not exist"
-                )
+            stored = stored_table(
+                self.catalog,
+                self.rewritten.original,
+                database_name,
+                name,
+                self.rewritten.original_offset(_offset(table)),
+            )
             view = self.view_names.get(id(stored))
             if view is None:
                 view = self.view_names[id(stored)] = f"__ts_view_{id(stored)}"
@@ -178,18 +169,18 @@ class _Rewriter:
                 where,
                 "Durations below one microsecond are not supported by tsmock",
             )
-        return _call("to_microseconds", exp.Literal.number(ns // 1000))
+        return call("to_microseconds", exp.Literal.number(ns // 1000))
 
     def duration_ns(self, node: exp.Expression) -> exp.Expression:
         """A duration as BIGINT nanoseconds: literal, or from an INTERVAL expression."""
         ns = _literal_ns(node)
         if ns is not None:
             return exp.Literal.number(ns)
-        seconds = _call("epoch", node)
+        seconds = call("epoch", node)
         return exp.Paren(
             this=exp.Mul(
                 this=exp.Cast(
-                    this=_call(
+                    this=call(
                         "round", exp.Mul(this=seconds, expression=exp.Literal.number(1000000))
                     ),
                     to=exp.DataType.build("BIGINT"),
@@ -235,7 +226,7 @@ class _Rewriter:
                 )
             # An exact discrete percentile: one of the values, as the service gives for
             # small inputs (docs/operations/query.md, approx_percentile).
-            return _call("quantile_disc", node.this, node.args["quantile"])
+            return call("quantile_disc", node.this, node.args["quantile"])
         if isinstance(node, exp.Reduce):
             return self.reduce(node)
         if isinstance(node, exp.GenerateSeries):
@@ -262,14 +253,14 @@ class _Rewriter:
             floored = exp.Mul(
                 this=exp.Paren(
                     this=exp.IntDiv(
-                        this=_call("epoch_ns", args[0]), expression=exp.Paren(this=step)
+                        this=call("epoch_ns", args[0]), expression=exp.Paren(this=step)
                     )
                 ),
                 expression=exp.Paren(this=step.copy()),
             )
-            return _call("make_timestamp_ns", floored)
+            return call("make_timestamp_ns", floored)
         if name == "from_milliseconds" and len(args) == 1:
-            return _call(
+            return call(
                 "make_timestamp_ns",
                 exp.Mul(
                     this=exp.Cast(this=args[0], to=exp.DataType.build("BIGINT")),
@@ -277,7 +268,7 @@ class _Rewriter:
                 ),
             )
         if name == "from_nanoseconds" and len(args) == 1:
-            return _call(
+            return call(
                 "make_timestamp_ns", exp.Cast(this=args[0], to=exp.DataType.build("BIGINT"))
             )
         if name in ("to_milliseconds", "to_nanoseconds") and len(args) == 1:
@@ -285,14 +276,14 @@ class _Rewriter:
             ns = _literal_ns(args[0])
             if ns is not None:
                 return exp.Literal.number(ns // divisor)
-            epoch = _call("epoch_ns", args[0])
+            epoch = call("epoch_ns", args[0])
             if divisor == 1:
                 return epoch
             return exp.IntDiv(this=epoch, expression=exp.Literal.number(divisor))
         if name == "to_iso8601" and len(args) == 1:
             # Trino's form for a timestamp: milliseconds and ``Z`` (UTC).
             return exp.DPipe(
-                this=_call("strftime", args[0], exp.Literal.string("%Y-%m-%dT%H:%M:%S.%g")),
+                this=call("strftime", args[0], exp.Literal.string("%Y-%m-%dT%H:%M:%S.%g")),
                 expression=exp.Literal.string("Z"),
             )
         if name == "from_iso8601_timestamp" and len(args) == 1:
@@ -322,8 +313,8 @@ class _Rewriter:
         step_ns = _literal_ns(step) if step is not None else None
         if step_ns is None or step_ns <= 0:
             return node
-        start = _call("epoch_ns", node.args["start"])
-        stop = _call("epoch_ns", node.args["end"])
+        start = call("epoch_ns", node.args["start"])
+        stop = call("epoch_ns", node.args["end"])
         count = exp.Add(
             this=exp.Paren(
                 this=exp.IntDiv(
@@ -334,7 +325,7 @@ class _Rewriter:
             expression=exp.Literal.number(1),
         )
         index = exp.to_identifier("__ts_i")
-        point = _call(
+        point = call(
             "make_timestamp_ns",
             exp.Add(
                 this=start.copy(),
@@ -344,13 +335,10 @@ class _Rewriter:
             ),
         )
         # A stop before the start gives an empty array, as Trino's sequence does.
-        steps = _call(
-            "range", exp.Literal.number(0), _call("greatest", count, exp.Literal.number(0))
+        steps = call(
+            "range", exp.Literal.number(0), call("greatest", count, exp.Literal.number(0))
         )
-        return exp.Anonymous(
-            this="list_transform",
-            expressions=[steps, exp.Lambda(this=point, expressions=[index])],
-        )
+        return call("list_transform", steps, exp.Lambda(this=point, expressions=[index]))
 
     def interpolation(
         self, node: exp.Expression, name: str, args: list[exp.Expression]
@@ -368,19 +356,19 @@ class _Rewriter:
             times = exp.Array(expressions=[times])
         times = exp.Cast(this=times, to=exp.DataType.build("TIMESTAMP_NS[]", dialect="duckdb"))
         extra = [exp.Cast(this=args[2], to=exp.DataType.build("DOUBLE"))] if len(args) == 3 else []
-        call = _call(_INTERPOLATIONS[name], series, times, *extra)
+        interpolated = call(_INTERPOLATIONS[name], series, times, *extra)
         if many:
-            return call
+            return interpolated
         # The scalar form: the value at that one instant (NULL outside the series).
-        first = _call("list_extract", call, exp.Literal.number(1))
-        return _call("struct_extract", first, exp.Literal.string("value"))
+        first = call("list_extract", interpolated, exp.Literal.number(1))
+        return call("struct_extract", first, exp.Literal.string("value"))
 
     def reduce(self, node: exp.Reduce) -> exp.Expression:
         merge = node.args.get("merge")
         finish = node.args.get("finish")
         if not isinstance(merge, exp.Lambda):
             raise self.rewritten.error(_offset(node), "reduce needs a lambda (s, x) -> ...")
-        reduced = _call("list_reduce", node.this, merge, node.args["initial"])
+        reduced = call("list_reduce", node.this, merge, node.args["initial"])
         if finish is None:
             return reduced
         if not isinstance(finish, exp.Lambda) or len(finish.expressions) != 1:
@@ -395,11 +383,11 @@ class _Rewriter:
 
         def inline(inner: exp.Expression) -> exp.Expression:
             if isinstance(inner, exp.Dot) and is_state(inner.this):
-                return _call(
+                return call(
                     "struct_extract", reduced.copy(), exp.Literal.string(inner.expression.name)
                 )
             if isinstance(inner, exp.Column) and inner.table == state and not inner.args.get("db"):
-                return _call("struct_extract", reduced.copy(), exp.Literal.string(inner.name))
+                return call("struct_extract", reduced.copy(), exp.Literal.string(inner.name))
             if is_state(inner) and not isinstance(inner.parent, exp.Column):
                 return reduced.copy()
             return inner
@@ -440,7 +428,7 @@ class _Rewriter:
 def translate(
     rewritten: prepass.Rewritten,
     catalog: Catalog,
-    column_types: Callable[[Table], dict[str, str]] | None = None,
+    column_types: Callable[[Table], dict[str, str]],
 ) -> Translation:
     """DuckDB SQL for one query (raises positioned ValidationExceptions).
 
@@ -450,12 +438,11 @@ def translate(
     tree = parse(rewritten)
     rewriter = _Rewriter(rewritten, catalog)
     rewriter.resolve_tables(tree)
-    if column_types is not None:
-        typecheck.check(
-            tree,
-            {alias: column_types(t) for alias, t in rewriter.table_by_alias.items()},
-            lambda node, message: rewritten.error(_offset(node), message),
-        )
+    typecheck.check(
+        tree,
+        {alias: column_types(t) for alias, t in rewriter.table_by_alias.items()},
+        lambda node, message: rewritten.error(_offset(node), message),
+    )
     # Children first, so that a rewrite sees its arguments already rewritten.
     for node in reversed(list(tree.walk(bfs=False))):
         if node is tree or not isinstance(node, exp.Expression):
@@ -480,4 +467,5 @@ def translate(
             f"{position_prefix(1, 1)}Unsupported construct: {unsupported}"
         ) from None
     sql = rewriter.finish_sql(generated)
-    return Translation(sql, rewriter.views, outputs, rewritten)
+    parameters = list(dict.fromkeys(name.lower() for name, _ in rewritten.parameters))
+    return Translation(sql, rewriter.views, outputs, parameters)

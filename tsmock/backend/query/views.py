@@ -13,8 +13,8 @@ Imported only by `tsmock.backend.query.engine_modules.load_engine` (pyarrow).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -73,7 +73,8 @@ class TableView:
     measures: dict[str, tuple[str, list[str]]]
     oldest_time_ns: int | None
     generation: int
-    record_count: int
+    #: Two column names that differ only in case, if any (`_case_twins`).
+    case_twins: tuple[str, str] | None
 
 
 def _safe(parse: Callable[[str], object], text: str) -> object:
@@ -162,18 +163,20 @@ def build_view(table: Table, records: list[Record]) -> TableView:
         else:
             arrays.append(pa.array(values, _ARROW_TYPES[attribute_type]))
     arrow = pa.Table.from_arrays(arrays, names=names)
-    return TableView(arrow, columns, measures, oldest, table.generation, count)
+    return TableView(
+        arrow, columns, measures, oldest, table.generation, _case_twins(columns)
+    )
 
 
-def case_twins(view: TableView) -> tuple[str, str] | None:
-    """Two column names of the view that differ only in case, if any.
+def _case_twins(columns: list[ViewColumn]) -> tuple[str, str] | None:
+    """Two of the column names that differ only in case, if any.
 
     The service tells ``hostId`` and ``hostid`` apart; DuckDB matches names
     case-insensitively, so a query of such a table is refused rather than
     answered with the wrong column.
     """
     seen: dict[str, str] = {}
-    for column in view.columns:
+    for column in columns:
         folded = column.name.casefold()
         twin = seen.get(folded)
         if twin is not None:
@@ -193,7 +196,8 @@ def retention_cutoff_ns(table: Table, now_ns: int) -> int:
 
 @dataclass(slots=True)
 class ViewCache:
-    """Table views by table, rebuilt when ``Table.generation`` or the record count moves."""
+    """Table views by table, rebuilt when ``Table.generation`` moves (every change of
+    the stored records moves it)."""
 
     _views: dict[int, tuple[Table, TableView]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -205,7 +209,7 @@ class ViewCache:
         current: TableView | None = None
         if cached is not None and cached[0] is table:
             current = cached[1]
-            if current.generation != table.generation or current.record_count != len(table.index):
+            if current.generation != table.generation:
                 current = None
         if current is None:
             with lock:
@@ -220,18 +224,5 @@ class ViewCache:
             keep = pc.greater_equal(
                 current.arrow.column("time").cast(pa.int64()), pa.scalar(cutoff, pa.int64())
             )
-            return TableView(
-                current.arrow.filter(keep),
-                current.columns,
-                current.measures,
-                cutoff,
-                current.generation,
-                current.record_count,
-            )
+            return replace(current, arrow=current.arrow.filter(keep), oldest_time_ns=cutoff)
         return current
-
-    def forget(self, tables: Iterable[Table]) -> None:
-        """Drop the views of ``tables``."""
-        with self._lock:
-            for table in tables:
-                self._views.pop(id(table), None)
