@@ -170,11 +170,15 @@ class ObjectStore(MemoryObjectStore):
         if moto_active():
             try:
                 self._s3().head_bucket(Bucket=bucket)
+            except NotAnsweredByMoto:
+                raise ObjectStoreError(
+                    f"The bucket {bucket} could not be reached: moto did not answer."
+                ) from None
             except Exception as error:
-                if isinstance(error, NotAnsweredByMoto):
-                    raise ObjectStoreError(
-                        f"The bucket {bucket} could not be reached: moto did not answer."
-                    ) from None
+                # An S3 error answer (404 for a missing bucket) is "no"; anything
+                # else is a bug, as in _moto_call.
+                if not _error_code(error):
+                    raise
                 return False
             return True
         return super().bucket_exists(bucket)
