@@ -162,11 +162,16 @@ class _Environment:
         changed directly in os.environ, which nobody will undo, is put back here.
         """
         overwritten = set()
+        patch_dicts = started_patch_dicts()
         for name, owned in self._owned.items():
             current = os.environ.get(name)
-            if current == owned.value:
+            # An active patch.dict that sets tsmock's very value (the fake
+            # credentials tests commonly patch in) holds it, not tsmock: treated
+            # as a change, so that whoever saved tsmock's value is corrected.
+            claimed = any(patch.sets(name, owned.value) for patch in patch_dicts)
+            if current == owned.value and not claimed:
                 _put(name, owned.beneath)
-            elif current != owned.seen:
+            elif current != owned.seen or claimed:
                 overwritten.add(name)
         for layer, name in self._beneath:
             layer.replace(name, self._owned[name].value, None)
@@ -176,7 +181,7 @@ class _Environment:
         # patch.dict given tsmock's values at the start puts back all of its copy
         # at its stop, which hides any change made while it was active: walk then too.
         walk = overwritten or any(layer.restores_all for layer, _ in self._beneath)
-        savers: Sequence[Layer] = all_layers() if walk else started_patch_dicts()
+        savers: Sequence[Layer] = all_layers() if walk else patch_dicts
         for saver in savers:
             for name, owned in self._owned.items():
                 if saver.replace(name, owned.value, owned.beneath):

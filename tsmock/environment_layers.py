@@ -53,13 +53,19 @@ class StartedLayer(Layer):
         """The environment right after this layer stopped, if it were the only one."""
 
 
-class _PatchDictLayer(StartedLayer):
+class PatchDictLayer(StartedLayer):
     """A `patch.dict` of `os.environ`: its copy of the whole environment."""
 
     restores_all = True
 
-    def __init__(self, original: dict[Any, Any]) -> None:
+    def __init__(self, original: dict[Any, Any], values: object) -> None:
         self._original = original
+        self._values = values if isinstance(values, dict) else {}
+
+    def sets(self, name: str, value: str) -> bool:
+        """Whether this patch sets `name` to `value` itself (while it is active,
+        such a value in os.environ is the patch's, whoever else set it too)."""
+        return self._values.get(name) == value
 
     def view(self, environ: Mapping[str, str]) -> dict[str, str]:
         return {
@@ -153,14 +159,20 @@ def _moto_active(cls: type) -> bool:
     return isinstance(count, int) and count > 0
 
 
+def _patch_dict_layer(candidate: object) -> PatchDictLayer | None:
+    # A patch.dict of os.environ that has saved its copy (it was started once).
+    original = getattr(candidate, "_original", None)
+    if getattr(candidate, "in_dict", None) is os.environ and isinstance(original, dict):
+        return PatchDictLayer(original, getattr(candidate, "values", None))
+    return None
+
+
 def _as_layer(
     candidate: object, patch_dict: type | None, moto: tuple[type, ...]
 ) -> StartedLayer | None:
     if patch_dict is not None and isinstance(candidate, patch_dict):
-        original = getattr(candidate, "_original", None)
-        if getattr(candidate, "in_dict", None) is os.environ and isinstance(original, dict):
-            return _PatchDictLayer(original)
-    elif moto and isinstance(candidate, moto):
+        return _patch_dict_layer(candidate)
+    if moto and isinstance(candidate, moto):
         saved = getattr(candidate, "_orig_creds", None)
         if isinstance(saved, dict):
             return _MotoLayer(saved)
@@ -173,7 +185,7 @@ def _active_moto_types() -> tuple[type, ...]:
     return tuple(moto) if any(_moto_active(cls) for cls in moto) else ()
 
 
-def started_patch_dicts() -> list[StartedLayer]:
+def started_patch_dicts() -> list[PatchDictLayer]:
     """`patch.dict`s of os.environ started with `start()`; cheap.
 
     Those are the ones whose stop can come between tsmock's start and stop (a
@@ -184,7 +196,11 @@ def started_patch_dicts() -> list[StartedLayer]:
         getattr(sys.modules.get("unittest.mock"), "_patch", None), "_active_patches", []
     )
     patches = active if isinstance(active, list) else []
-    layers = [_as_layer(patch, patch_dict, ()) for patch in patches]
+    layers = [
+        _patch_dict_layer(patch)
+        for patch in patches
+        if patch_dict is not None and isinstance(patch, patch_dict)
+    ]
     return [layer for layer in layers if layer is not None]
 
 
@@ -195,7 +211,7 @@ def started_layers() -> list[StartedLayer]:
     found by walking every object the garbage collector tracks (some
     milliseconds), so without moto this costs next to nothing.
     """
-    layers = started_patch_dicts()
+    layers: list[StartedLayer] = list(started_patch_dicts())
     moto = _active_moto_types()
     for candidate in gc.get_referrers(*moto) if moto else []:
         layer = _as_layer(candidate, None, moto)
