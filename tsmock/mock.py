@@ -86,8 +86,10 @@ class TimestreamWriteMock:
             current = registry.active()
             if current is not None:
                 self._check_joins(current)
+            # A nested start joins the state in force: no new one is built for it.
             state, _ = registry.activate(
-                MockState(
+                current
+                or MockState(
                     account_id=self.account_id,
                     region_name=region_name,
                     services=self.services,
