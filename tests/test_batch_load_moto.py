@@ -231,3 +231,21 @@ def test_moto_detection_is_cheap_and_follows_activation() -> None:
             assert moto_active()
         assert moto_active()
     assert not moto_active()
+
+
+def test_bucket_exists_in_moto_is_false_only_for_an_s3_error() -> None:
+    # An S3 error answer (404 for a missing bucket) means "no such bucket"; anything
+    # else raised by the client is a bug and must not pass for a missing bucket.
+    store = ObjectStore()
+    with mock_aws():
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket=SOURCE)
+        assert store.bucket_exists(SOURCE)
+        assert not store.bucket_exists("no-such-bucket")
+
+        class Broken:
+            def head_bucket(self, **params: Any) -> None:
+                raise ValueError("not an S3 answer")
+
+        store._s3 = Broken  # type: ignore[method-assign]
+        with pytest.raises(ValueError, match="not an S3 answer"):
+            store.bucket_exists(SOURCE)

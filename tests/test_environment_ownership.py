@@ -85,6 +85,11 @@ OTHERS = {
         {"AWS_ACCESS_KEY_ID": "AKIDPATCHED", "AWS_SECRET_ACCESS_KEY": "patched-secret"}
     ),
     "patch.dict-other": patch_dict_layer({"UNRELATED_VARIABLE": "1"}),
+    # The very values tsmock sets (the fake credentials tests commonly patch in):
+    # still the patch's, not tsmock's, while the patch is active.
+    "patch.dict-same-credentials": patch_dict_layer(
+        {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    ),
 }
 
 

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import configparser
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tsmock.environment_layers import Layer, all_layers, started_layers, started_patch_dicts
+from tsmock.environment_layers import (
+    Layer,
+    StartedLayer,
+    all_layers,
+    started_layers,
+    started_patch_dicts,
+)
 from tsmock.intercept import Interception
 
 _FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -131,7 +137,7 @@ class _Environment:
     def __init__(self) -> None:
         self._owned: dict[str, _Owned] = {}
         #: Layers given tsmock's values beneath their own at the start.
-        self._beneath: list[tuple[Layer, str]] = []
+        self._beneath: list[tuple[StartedLayer, str]] = []
 
     def apply(self, region_name: str) -> None:
         """Set what is missing (credentials, then a default region), also beneath other layers."""
@@ -156,11 +162,16 @@ class _Environment:
         changed directly in os.environ, which nobody will undo, is put back here.
         """
         overwritten = set()
+        patch_dicts = started_patch_dicts()
         for name, owned in self._owned.items():
             current = os.environ.get(name)
-            if current == owned.value:
+            # An active patch.dict that sets tsmock's very value (the fake
+            # credentials tests commonly patch in) holds it, not tsmock: treated
+            # as a change, so that whoever saved tsmock's value is corrected.
+            claimed = any(patch.sets(name, owned.value) for patch in patch_dicts)
+            if current == owned.value and not claimed:
                 _put(name, owned.beneath)
-            elif current != owned.seen:
+            elif current != owned.seen or claimed:
                 overwritten.add(name)
         for layer, name in self._beneath:
             layer.replace(name, self._owned[name].value, None)
@@ -170,9 +181,10 @@ class _Environment:
         # patch.dict given tsmock's values at the start puts back all of its copy
         # at its stop, which hides any change made while it was active: walk then too.
         walk = overwritten or any(layer.restores_all for layer, _ in self._beneath)
-        for layer in all_layers() if walk else started_patch_dicts():
+        savers: Sequence[Layer] = all_layers() if walk else patch_dicts
+        for saver in savers:
             for name, owned in self._owned.items():
-                if layer.replace(name, owned.value, owned.beneath):
+                if saver.replace(name, owned.value, owned.beneath):
                     overwritten.discard(name)
         for name in overwritten:
             if self._owned[name].in_environ:

@@ -32,13 +32,6 @@ from typing import Any
 class Layer(ABC):
     """What one other layer puts back into `os.environ` when it stops."""
 
-    #: Puts back the whole environment it saved, not only the variables it set.
-    restores_all = False
-
-    @abstractmethod
-    def view(self, environ: Mapping[str, str]) -> dict[str, str]:
-        """The environment right after this layer stopped, if it were the only one."""
-
     @abstractmethod
     def replace(self, name: str, old: str | None, new: str | None) -> bool:
         """Make the layer put back `new` (None: unset) where it would put back `old`.
@@ -48,13 +41,31 @@ class Layer(ABC):
         """
 
 
-class _PatchDictLayer(Layer):
+class StartedLayer(Layer):
+    """A layer found active at tsmock's start (`started_layers`): given tsmock's
+    values beneath its own, so it must tell what it would put back."""
+
+    #: Puts back the whole environment it saved, not only the variables it set.
+    restores_all = False
+
+    @abstractmethod
+    def view(self, environ: Mapping[str, str]) -> dict[str, str]:
+        """The environment right after this layer stopped, if it were the only one."""
+
+
+class PatchDictLayer(StartedLayer):
     """A `patch.dict` of `os.environ`: its copy of the whole environment."""
 
     restores_all = True
 
-    def __init__(self, original: dict[Any, Any]) -> None:
+    def __init__(self, original: dict[Any, Any], values: object) -> None:
         self._original = original
+        self._values = values if isinstance(values, dict) else {}
+
+    def sets(self, name: str, value: str) -> bool:
+        """Whether this patch sets `name` to `value` itself (while it is active,
+        such a value in os.environ is the patch's, whoever else set it too)."""
+        return self._values.get(name) == value
 
     def view(self, environ: Mapping[str, str]) -> dict[str, str]:
         return {
@@ -71,7 +82,7 @@ class _PatchDictLayer(Layer):
         return True
 
 
-class _MotoLayer(Layer):
+class _MotoLayer(StartedLayer):
     """moto's saved credential variables (an unset or empty one is deleted at its stop)."""
 
     def __init__(self, saved: dict[Any, Any]) -> None:
@@ -94,7 +105,11 @@ class _MotoLayer(Layer):
 
 
 class _MonkeyPatchLayer(Layer):
-    """A pytest `MonkeyPatch`: (mapping, name, saved value or `notset`) entries."""
+    """A pytest `MonkeyPatch`: (mapping, name, saved value or `notset`) entries.
+
+    Only ever found by `all_layers` at a stop (a monkeypatch set up before
+    tsmock's start saved no value of tsmock's), so it needs no `view`.
+    """
 
     def __init__(self, entries: list[Any], notset: object) -> None:
         self._entries = entries
@@ -108,16 +123,6 @@ class _MonkeyPatchLayer(Layer):
                 if isinstance(entry[1], str) and (value is None or isinstance(value, str)):
                     found.append((index, entry[1], value))
         return found
-
-    def view(self, environ: Mapping[str, str]) -> dict[str, str]:
-        view = dict(environ)
-        # Undone newest first, so the oldest saved value of a name is what stays.
-        for _, name, value in reversed(self._environ_entries()):
-            if value is None:
-                view.pop(name, None)
-            else:
-                view[name] = value
-        return view
 
     def replace(self, name: str, old: str | None, new: str | None) -> bool:
         replaced = False
@@ -154,12 +159,20 @@ def _moto_active(cls: type) -> bool:
     return isinstance(count, int) and count > 0
 
 
-def _as_layer(candidate: object, patch_dict: type | None, moto: tuple[type, ...]) -> Layer | None:
+def _patch_dict_layer(candidate: object) -> PatchDictLayer | None:
+    # A patch.dict of os.environ that has saved its copy (it was started once).
+    original = getattr(candidate, "_original", None)
+    if getattr(candidate, "in_dict", None) is os.environ and isinstance(original, dict):
+        return PatchDictLayer(original, getattr(candidate, "values", None))
+    return None
+
+
+def _as_layer(
+    candidate: object, patch_dict: type | None, moto: tuple[type, ...]
+) -> StartedLayer | None:
     if patch_dict is not None and isinstance(candidate, patch_dict):
-        original = getattr(candidate, "_original", None)
-        if getattr(candidate, "in_dict", None) is os.environ and isinstance(original, dict):
-            return _PatchDictLayer(original)
-    elif moto and isinstance(candidate, moto):
+        return _patch_dict_layer(candidate)
+    if moto and isinstance(candidate, moto):
         saved = getattr(candidate, "_orig_creds", None)
         if isinstance(saved, dict):
             return _MotoLayer(saved)
@@ -172,7 +185,7 @@ def _active_moto_types() -> tuple[type, ...]:
     return tuple(moto) if any(_moto_active(cls) for cls in moto) else ()
 
 
-def started_patch_dicts() -> list[Layer]:
+def started_patch_dicts() -> list[PatchDictLayer]:
     """`patch.dict`s of os.environ started with `start()`; cheap.
 
     Those are the ones whose stop can come between tsmock's start and stop (a
@@ -183,18 +196,22 @@ def started_patch_dicts() -> list[Layer]:
         getattr(sys.modules.get("unittest.mock"), "_patch", None), "_active_patches", []
     )
     patches = active if isinstance(active, list) else []
-    layers = [_as_layer(patch, patch_dict, ()) for patch in patches]
+    layers = [
+        _patch_dict_layer(patch)
+        for patch in patches
+        if patch_dict is not None and isinstance(patch, patch_dict)
+    ]
     return [layer for layer in layers if layer is not None]
 
 
-def started_layers() -> list[Layer]:
+def started_layers() -> list[StartedLayer]:
     """The layers that may be active, as far as they can be known without much cost.
 
     The started `patch.dict`s, and, only while moto is active, moto's: those are
     found by walking every object the garbage collector tracks (some
     milliseconds), so without moto this costs next to nothing.
     """
-    layers = started_patch_dicts()
+    layers: list[StartedLayer] = list(started_patch_dicts())
     moto = _active_moto_types()
     for candidate in gc.get_referrers(*moto) if moto else []:
         layer = _as_layer(candidate, None, moto)

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from tsmock import registry
+from tsmock.backend.objects import ObjectStoreError
 from tsmock.decorating import decorate_callable, decorate_class
 from tsmock.defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from tsmock.handle_errors import (
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
+#: The handle's own class, so that `TimestreamMock().start()` is a `TimestreamMock`.
+M = TypeVar("M", bound="TimestreamWriteMock")
 
 _BATCH_LOAD_MODES = ("immediate", "manual")
 
@@ -66,7 +69,7 @@ class TimestreamWriteMock:
 
     # --- activation -------------------------------------------------------------
 
-    def start(self) -> TimestreamWriteMock:
+    def start(self: M) -> M:
         """Activate the mock (or join the active one); returns the handle."""
         # Imported on first start, so that importing tsmock stays cheap.
         from tsmock.environment import SwitchedOn
@@ -83,8 +86,10 @@ class TimestreamWriteMock:
             current = registry.active()
             if current is not None:
                 self._check_joins(current)
+            # A nested start joins the state in force: no new one is built for it.
             state, _ = registry.activate(
-                MockState(
+                current
+                or MockState(
                     account_id=self.account_id,
                     region_name=region_name,
                     services=self.services,
@@ -122,7 +127,7 @@ class TimestreamWriteMock:
         """Empty all state: resources, records, tasks, objects, faults and the call log."""
         self._require_state().reset()
 
-    def __enter__(self) -> TimestreamWriteMock:
+    def __enter__(self: M) -> M:
         return self.start()
 
     def __exit__(
@@ -133,7 +138,7 @@ class TimestreamWriteMock:
     ) -> None:
         self.stop()
 
-    async def __aenter__(self) -> TimestreamWriteMock:
+    async def __aenter__(self: M) -> M:
         return self.start()
 
     async def __aexit__(
@@ -162,7 +167,7 @@ class TimestreamWriteMock:
             )
         return decorate_callable(self, target)
 
-    def _fresh(self) -> TimestreamWriteMock:
+    def _fresh(self: M) -> M:
         return type(self)(self.account_id, self.region_name)
 
     # --- inspection -------------------------------------------------------------
@@ -233,9 +238,6 @@ class TimestreamWriteMock:
 
     def get_object(self, bucket: str, key: str) -> bytes:
         """The body of a stored object; `tsmock.NotFoundError` if the bucket or key is missing."""
-        # Imported here: tsmock.objects loads the object store, not needed at import.
-        from tsmock.objects import ObjectStoreError
-
         state = self._require_state()
         try:
             return state.objects.get_object(bucket, key)
@@ -353,17 +355,6 @@ class TimestreamMock(TimestreamWriteMock):
 
     services: frozenset[str] = frozenset({WRITE, QUERY})
 
-    def start(self) -> TimestreamMock:
-        """Activate the mock (or join the active one); returns the handle."""
-        super().start()
-        return self
-
-    def __enter__(self) -> TimestreamMock:
-        return self.start()
-
-    async def __aenter__(self) -> TimestreamMock:
-        return self.start()
-
     def run_scheduled_queries(self, until: datetime | None = None) -> list[ScheduledQueryRun]:
         """Run every due invocation of every ENABLED scheduled query up to ``until``.
 
@@ -401,10 +392,7 @@ def mock_timestream(
     The same forms as `mock_timestream_write`: decorator (bare or called, on
     functions and classes), ``with``, ``async with``, ``start()``/``stop()``.
     """
-    mock = TimestreamMock(account_id=account_id, region_name=region_name)
-    if func is None:
-        return mock
-    return mock(func)
+    return _handle_or_decorated(TimestreamMock(account_id, region_name), func)
 
 
 @overload
@@ -428,10 +416,13 @@ def mock_timestream_write(
     ``@mock_timestream_write`` (bare or called, on functions and classes),
     ``with mock_timestream_write() as ts``, ``async with``, or ``start()``/``stop()``.
     """
-    mock = TimestreamWriteMock(account_id=account_id, region_name=region_name)
-    if func is None:
-        return mock
-    return mock(func)
+    return _handle_or_decorated(TimestreamWriteMock(account_id, region_name), func)
+
+
+def _handle_or_decorated(mock: TimestreamWriteMock, func: Any) -> Any:
+    # Called bare (``@mock_timestream_write``) the factory got the function;
+    # called with options (or none), it returns the handle.
+    return mock if func is None else mock(func)
 
 
 __all__ = ["TimestreamMock", "TimestreamWriteMock", "mock_timestream", "mock_timestream_write"]

@@ -9,9 +9,7 @@ SQS queue subscribed to the topic. Otherwise the notification stays on the run
 
 from __future__ import annotations
 
-from typing import Any
-
-from tsmock.objects import NotAnsweredByMoto, ObjectStoreError, moto_active, moto_client
+from tsmock.objects import MotoClients, NotAnsweredByMoto, ObjectStoreError, moto_active
 
 __all__ = ["MotoSnsSink"]
 
@@ -27,7 +25,7 @@ class MotoSnsSink:
     """Publishes to moto's SNS while moto is active; reports whether it did."""
 
     def __init__(self) -> None:
-        self._clients: dict[str, Any] = {}
+        self._clients = MotoClients()
 
     def publish(self, topic_arn: str, message: str) -> bool:
         """True when moto's SNS took the message; False leaves it on the run."""
@@ -37,10 +35,7 @@ class MotoSnsSink:
         from botocore.exceptions import ClientError
 
         try:
-            client = self._clients.get(region)
-            if client is None:
-                client = self._clients[region] = moto_client("sns", region)
-            client.publish(TopicArn=topic_arn, Message=message)
+            self._clients.get("sns", region).publish(TopicArn=topic_arn, Message=message)
         except (ObjectStoreError, NotAnsweredByMoto, ClientError):
             # A topic moto does not know (NotFound) or a request moto did not
             # answer: the notification is not delivered, as it would not be on AWS.

@@ -20,11 +20,11 @@ from typing import Any
 from tsmock.backend.objects import MemoryObjectStore, ObjectStoreError
 
 __all__ = [
+    "MotoClients",
     "NotAnsweredByMoto",
     "ObjectStore",
     "ObjectStoreError",
     "moto_active",
-    "moto_client",
 ]
 
 #: Any access key works with moto; fixed ones keep botocore from looking for credentials.
@@ -47,45 +47,43 @@ def moto_active() -> bool:
     return getattr(stubber, "enabled", False) is True
 
 
-class _NotAnsweredByMoto(Exception):
-    """Raised instead of letting an S3 request leave the process."""
-
-
-#: What a moto-only client raises for a request moto did not answer.
-NotAnsweredByMoto = _NotAnsweredByMoto
+class NotAnsweredByMoto(Exception):
+    """What a moto-only client raises instead of letting a request leave the process."""
 
 
 class _NoNetwork:
-    """Stands in for the S3 client's HTTP session: botocore sends through it only
+    """Stands in for a moto-only client's HTTP session: botocore sends through it only
     when no ``before-send`` handler (moto's stubber) produced a response."""
 
     def send(self, request: Any) -> Any:
-        raise _NotAnsweredByMoto(f"moto did not answer {getattr(request, 'url', '')}")
+        raise NotAnsweredByMoto(f"moto did not answer {getattr(request, 'url', '')}")
 
     def close(self) -> None:
         """Nothing to release."""
 
 
-class _MotoS3:
-    """A botocore S3 client whose requests moto answers in-process.
+class MotoClients:
+    """botocore clients that only moto can answer, one per service and region.
 
-    One per activation's store, made on first use.
+    Each made on first use; an activation's object store and its scheduled-query
+    notifications each keep their own.
     """
 
     def __init__(self) -> None:
-        self._client: Any = None
+        self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def client(self) -> Any:
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    client = moto_client("s3", _MOTO_REGION)
-                    self._client = client
-        return self._client
+    def get(self, service_name: str, region_name: str) -> Any:
+        """The client of ``service_name`` in ``region_name``; `ObjectStoreError` if unsafe."""
+        with self._lock:
+            key = (service_name, region_name)
+            client = self._clients.get(key)
+            if client is None:
+                client = self._clients[key] = _moto_client(service_name, region_name)
+            return client
 
 
-def moto_client(service_name: str, region_name: str) -> Any:
+def _moto_client(service_name: str, region_name: str) -> Any:
     """A botocore client of ``service_name`` that only moto can answer.
 
     A session made now (moto is imported, as it is active) has moto's stubber among
@@ -123,12 +121,16 @@ class ObjectStore(MemoryObjectStore):
     """The activation's object store: in memory, or moto's S3 while moto is active.
 
     Implements the backend's `tsmock.backend.objects.ObjectStore` protocol.
+    `clear` forgets only the in-memory objects: moto's S3 belongs to moto.
     """
 
     def __init__(self) -> None:
         super().__init__()
         # The S3 client of this activation (made on first use while moto is active).
-        self._moto = _MotoS3()
+        self._moto = MotoClients()
+
+    def _s3(self) -> Any:
+        return self._moto.get("s3", _MOTO_REGION)
 
     @property
     def backed_by_moto(self) -> bool:
@@ -167,27 +169,27 @@ class ObjectStore(MemoryObjectStore):
         """Whether the bucket exists (in moto's S3 while moto is active)."""
         if moto_active():
             try:
-                self._moto.client().head_bucket(Bucket=bucket)
+                self._s3().head_bucket(Bucket=bucket)
+            except NotAnsweredByMoto:
+                raise ObjectStoreError(
+                    f"The bucket {bucket} could not be reached: moto did not answer."
+                ) from None
             except Exception as error:
-                if isinstance(error, _NotAnsweredByMoto):
-                    raise ObjectStoreError(
-                        f"The bucket {bucket} could not be reached: moto did not answer."
-                    ) from None
+                # An S3 error answer (404 for a missing bucket) is "no"; anything
+                # else is a bug, as in _moto_call.
+                if not _error_code(error):
+                    raise
                 return False
             return True
         return super().bucket_exists(bucket)
 
-    def clear(self) -> None:
-        """Forget the in-memory objects (moto's S3 belongs to moto and is left alone)."""
-        super().clear()
-
     # --- moto's S3 ----------------------------------------------------------------
 
     def _moto_call(self, bucket: str, key: str | None, operation: str, **params: Any) -> Any:
-        client = self._moto.client()
+        client = self._s3()
         try:
             return getattr(client, operation)(**params)
-        except _NotAnsweredByMoto:
+        except NotAnsweredByMoto:
             raise ObjectStoreError(
                 f"The bucket {bucket} could not be reached: moto did not answer the request."
             ) from None
