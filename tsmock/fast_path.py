@@ -60,8 +60,9 @@ if TYPE_CHECKING:
 SENT_PARAMS = "tsmock_sent_params"
 #: Attribute of tsmock's ``before-call`` handler (`tsmock.intercept`): it answers here.
 ANSWERS_BEFORE_CALL = "tsmock_answers_before_call"
-#: Request-context key: botocore's own request dict for this call, made on demand.
-_SERIALIZE = "tsmock_serialize"
+#: Request-context key of a call made without botocore's serializer: what makes
+#: botocore's own request dict for it, on demand.
+SERIALIZE = "tsmock_serialize"
 #: Request-context key: the members passed the model's check before serializing.
 _CHECKED = "tsmock_checked"
 
@@ -371,7 +372,7 @@ def request_without_serializer(
         return None
     if state.faults.may_strike(service_name, operation, api_params):
         return None
-    context[_SERIALIZE] = serialize
+    context[SERIALIZE] = serialize
     context[_CHECKED] = True
     return {
         "url_path": "/",
@@ -389,13 +390,14 @@ def request_without_serializer(
 def serialize_after_all(request_dict: dict[str, Any], model: OperationModel, params: Any) -> None:
     """Give a call made without the serializer botocore's own request dict.
 
-    For the rare call ``before-call`` declines after all (a fault armed in
-    between by another thread): the full path needs the real request.
+    For the rare call ``before-call`` declines after all (a fault armed, or the
+    mock stopped, in between by another thread): the full path needs the real
+    request. Does nothing for a call botocore serialized.
     """
     context = request_dict.get("context")
     if not isinstance(context, dict):
         return
-    serialize = context.pop(_SERIALIZE, None)
+    serialize = context.pop(SERIALIZE, None)
     if serialize is None:
         return
     context.pop(_CHECKED, None)

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 #: Request-context key of the members given to the client call (`fast_path.SENT_PARAMS`).
 _SENT_PARAMS = "tsmock_sent_params"
+#: Request-context key of a call made without botocore's serializer (`fast_path.SERIALIZE`).
+_SERIALIZE = "tsmock_serialize"
 _BY_ENDPOINT_PREFIX = {service.endpoint_prefix: service.name for service in SERVICES.values()}
 
 
@@ -129,15 +131,20 @@ class _ServiceHandlers:
         self, model: Any, params: Any, request_signer: Any, context: Any = None, **kwargs: Any
     ) -> Any:
         """``before-call.<service>``: the fast answer (`tsmock.fast_path`), else None."""
+        if context is None:
+            return None
         state = _answering(self.service_name)
-        if state is None or context is None:
+        if state is None and _SERIALIZE not in context:
             return None
         from tsmock import fast_path
 
-        answered = fast_path.answer(
-            state, self.service_name, model, params, request_signer, context
-        )
+        answered = None
+        if state is not None:
+            answered = fast_path.answer(
+                state, self.service_name, model, params, request_signer, context
+            )
         if answered is None:
+            # Also when the mock stopped since the call skipped the serializer.
             fast_path.serialize_after_all(params, model, context.get(fast_path.SENT_PARAMS))
         return answered
 
