@@ -63,7 +63,8 @@ ANSWERS_BEFORE_CALL = "tsmock_answers_before_call"
 #: Request-context key of a call made without botocore's serializer: what makes
 #: botocore's own request dict for it, on demand.
 SERIALIZE = "tsmock_serialize"
-#: Request-context key: the members passed the model's check before serializing.
+#: Request-context key: the members `request_without_serializer` checked, every
+#: other check of the fast path passed with them.
 _CHECKED = "tsmock_checked"
 
 #: Events whose handlers see the HTTP request on the full path.
@@ -109,8 +110,8 @@ class _ClientView:
     def __init__(self) -> None:
         self.lookup_cache: object = None
         self.builtin: frozenset[Any] = frozenset()
-        #: Operation -> (answerable, its discovery handlers).
-        self.verdicts: dict[str, tuple[bool, tuple[Any, ...], bool]] = {}
+        #: Operation -> `_verdict`.
+        self.verdicts: dict[str, tuple[Any, ...] | None] = {}
 
 
 _VIEWS: weakref.WeakKeyDictionary[Any, _ClientView] = weakref.WeakKeyDictionary()
@@ -120,11 +121,10 @@ def _handlers(emitter: Any, event_name: str) -> Iterator[Any]:
     return iter(emitter._handlers.prefix_search(event_name))
 
 
-def _verdict(
-    emitter: Any, service_name: str, operation: str
-) -> tuple[bool, tuple[Any, ...], bool]:
-    """(no handler must see the HTTP request, the endpoint discovery handlers,
-    tsmock's ``before-call`` handler is there to answer)."""
+def _verdict(emitter: Any, service_name: str, operation: str) -> tuple[Any, ...] | None:
+    """The client's endpoint discovery handlers of the operation, or None if the
+    fast path may not answer it: a handler must see the HTTP request, or tsmock's
+    ``before-call`` handler is not there to answer."""
     builtin = _Builtin.current()
     view = _VIEWS.get(emitter)
     if view is None:
@@ -134,21 +134,41 @@ def _verdict(
     if view.lookup_cache is not lookup_cache or view.builtin is not builtin:
         view.lookup_cache, view.builtin = lookup_cache, builtin
         view.verdicts.clear()
-    verdict = view.verdicts.get(operation)
-    if verdict is None:
-        answerable = True
-        answers = False
-        discovery: list[Any] = []
-        for event in _HTTP_EVENTS:
-            for handler in _handlers(emitter, f"{event}.{service_name}.{operation}"):
-                function = getattr(handler, "__func__", handler)
-                answers = answers or getattr(function, ANSWERS_BEFORE_CALL, False)
-                if function is EndpointDiscoveryHandler.discover_endpoint:
-                    discovery.append(handler.__self__)
-                elif handler not in builtin and function not in _CLIENT_FUNCTIONS:
-                    answerable = False
-        verdict = view.verdicts[operation] = (answerable, tuple(discovery), answers)
+    if operation in view.verdicts:
+        return view.verdicts[operation]
+    verdict = view.verdicts[operation] = _judge(emitter, service_name, operation, builtin)
     return verdict
+
+
+def _judge(
+    emitter: Any, service_name: str, operation: str, builtin: frozenset[Any]
+) -> tuple[Any, ...] | None:
+    answers = False
+    discovery: list[Any] = []
+    for event in _HTTP_EVENTS:
+        for handler in _handlers(emitter, f"{event}.{service_name}.{operation}"):
+            function = getattr(handler, "__func__", handler)
+            answers = answers or getattr(function, ANSWERS_BEFORE_CALL, False)
+            if function is EndpointDiscoveryHandler.discover_endpoint:
+                discovery.append(handler.__self__)
+            elif handler not in builtin and function not in _CLIENT_FUNCTIONS:
+                return None
+    return tuple(discovery) if answers else None
+
+
+def _answerable(events: Any, service_name: str, operation: str, context: dict[str, Any]) -> bool:
+    """Whether the fast path may answer this call of the client whose hooks are ``events``.
+
+    Not for an aiobotocore client (its emitter awaits the answer's content), nor
+    when `_verdict` says no, nor when the full path would call DescribeEndpoints.
+    """
+    emitter = getattr(events, "_emitter", None)
+    if emitter is None or type(emitter).__module__.startswith("aiobotocore"):
+        return False
+    discovery = _verdict(emitter, service_name, operation)
+    if discovery is None:
+        return False
+    return not discovery or _endpoint_known(discovery, operation, context)
 
 
 def _endpoint_known(discovery: tuple[Any, ...], operation: str, context: dict[str, Any]) -> bool:
@@ -241,29 +261,20 @@ def answer(
     context: dict[str, Any],
 ) -> tuple[AWSResponse, dict[str, Any]] | None:
     """The ``before-call`` answer, or None when the call must take the full path."""
-    emitter = getattr(getattr(request_signer, "_event_emitter", None), "_emitter", None)
-    if emitter is None or type(emitter).__module__.startswith("aiobotocore"):
-        return None
     operation = model.name
-    answerable, discovery, _ = _verdict(emitter, service_name, operation)
-    if not answerable or (discovery and not _endpoint_known(discovery, operation, context)):
-        return None
     body = request_dict.get("body")
-    params = context.get(SENT_PARAMS)
-    config = context.get("client_config")
-    checked = params is not None and (
-        context.pop(_CHECKED, False)
-        or (
-            getattr(config, "parameter_validation", True) is not False
-            and shapes.is_valid(service_name, operation, params)
+    # Made by `request_without_serializer`, which ran every check up to the faults'.
+    params: dict[str, Any] | None = context.get(_CHECKED)
+    checked = params is not None
+    if params is None:
+        members = _serialized_members(
+            service_name, operation, request_dict, request_signer, context
         )
-    )
-    if not checked:
-        try:
-            params = protocol.parse_request(request_dict["headers"], body, service_name).params
-        except TimestreamError:
+        if members is None:
             return None
-    assert params is not None
+        params, checked = members
+    # Checked again for a call made without the serializer: a fault armed since
+    # (by another thread) strikes on the full path (`serialize_after_all`).
     if state.faults.may_strike(service_name, operation, params):
         return None
     region = context.get("client_region") or state.region_name
@@ -287,6 +298,35 @@ def answer(
         "RetryAttempts": 0,
     }
     return AWSResponse(url, 200, cast(Any, headers), _LazyBody(outcome)), parsed
+
+
+def _serialized_members(
+    service_name: str,
+    operation: str,
+    request_dict: dict[str, Any],
+    request_signer: Any,
+    context: dict[str, Any],
+) -> tuple[dict[str, Any], bool] | None:
+    """The members of a call botocore serialized and whether they passed the
+    model's check; None when the fast path may not answer it."""
+    if not _answerable(
+        getattr(request_signer, "_event_emitter", None), service_name, operation, context
+    ):
+        return None
+    params = context.get(SENT_PARAMS)
+    config = context.get("client_config")
+    if (
+        params is not None
+        and getattr(config, "parameter_validation", True) is not False
+        and shapes.is_valid(service_name, operation, params)
+    ):
+        return params, True
+    try:
+        return protocol.parse_request(
+            request_dict["headers"], request_dict.get("body"), service_name
+        ).params, False
+    except TimestreamError:
+        return None
 
 
 def _error_answer(
@@ -348,22 +388,12 @@ def request_without_serializer(
     if state is None or context is None or service_name not in state.services:
         return None
     operation = model.name
-    emitter = getattr(getattr(client, "meta", None), "events", None)
-    emitter = getattr(emitter, "_emitter", None)
     if (
-        emitter is None
-        or type(emitter).__module__.startswith("aiobotocore")
         # A client made with parameter_validation=False sends what it is given:
         # the service's own checks answer it, from the serialized body.
-        or not isinstance(getattr(client, "_serializer", None), ParamValidationDecorator)
+        not isinstance(getattr(client, "_serializer", None), ParamValidationDecorator)
         or not _plain_input(model)
-    ):
-        return None
-    answerable, discovery, answers = _verdict(emitter, service_name, operation)
-    if (
-        not answers
-        or not answerable
-        or (discovery and not _endpoint_known(discovery, operation, context))
+        or not _answerable(getattr(client.meta, "events", None), service_name, operation, context)
     ):
         return None
     if model.input_shape is not None:
@@ -373,7 +403,7 @@ def request_without_serializer(
     if state.faults.may_strike(service_name, operation, api_params):
         return None
     context[SERIALIZE] = serialize
-    context[_CHECKED] = True
+    context[_CHECKED] = api_params
     return {
         "url_path": "/",
         "query_string": "",
@@ -387,7 +417,7 @@ def request_without_serializer(
     }
 
 
-def serialize_after_all(request_dict: dict[str, Any], model: OperationModel, params: Any) -> None:
+def serialize_after_all(request_dict: dict[str, Any], model: OperationModel) -> None:
     """Give a call made without the serializer botocore's own request dict.
 
     For the rare call ``before-call`` declines after all (a fault armed, or the
@@ -400,7 +430,7 @@ def serialize_after_all(request_dict: dict[str, Any], model: OperationModel, par
     serialize = context.pop(SERIALIZE, None)
     if serialize is None:
         return
-    context.pop(_CHECKED, None)
+    params = context.pop(_CHECKED, None)
     request_dict.clear()
     request_dict.update(serialize())
     resolve_checksum_context(request_dict, model, params)

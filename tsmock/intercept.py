@@ -145,7 +145,7 @@ class _ServiceHandlers:
             )
         if answered is None:
             # Also when the mock stopped since the call skipped the serializer.
-            fast_path.serialize_after_all(params, model, context.get(fast_path.SENT_PARAMS))
+            fast_path.serialize_after_all(params, model)
         return answered
 
     def remember_params(self, params: Any, context: Any = None, **kwargs: Any) -> None:
