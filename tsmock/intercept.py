@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.abc
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,11 @@ _SENT_PARAMS = "tsmock_sent_params"
 #: Request-context key of a call made without botocore's serializer (`fast_path.SERIALIZE`).
 _SERIALIZE = "tsmock_serialize"
 _BY_ENDPOINT_PREFIX = {service.endpoint_prefix: service.name for service in SERVICES.values()}
+#: botocore >= 1.42 hands the request context (with the client's region) on to
+#: the prepared request; only older releases need the region kept at ``before-sign``.
+_PREPARED_REQUESTS_CARRY_CONTEXT = (
+    "context" in inspect.signature(AWSPreparedRequest.__init__).parameters
+)
 
 
 class _Body:
@@ -160,8 +166,9 @@ class _ServiceHandlers:
     def remember_region(self, region_name: Any = None, **kwargs: Any) -> None:
         """``before-sign.<service>``: the client's region, for `_region`.
 
-        Set for every request of the service and cleared when read, so a value
-        never outlives the request it was set for.
+        Registered only for botocore releases whose prepared requests carry no
+        request context. Set for every request of the service and cleared when
+        read, so a value never outlives the request it was set for.
         """
         setattr(registry.signing_regions, self._attribute, region_name)
 
@@ -171,13 +178,15 @@ class _ServiceHandlers:
 
     def builtin(self) -> list[tuple[str, Any]]:
         name = self.service_name
-        return [
+        handlers = [
             (f"before-send.{name}", self.before_send),
             (f"choose-signer.{name}", self.choose_signer),
             (f"before-call.{name}", self.before_call),
             (f"before-parameter-build.{name}", self.remember_params),
-            (f"before-sign.{name}", self.remember_region),
         ]
+        if not _PREPARED_REQUESTS_CARRY_CONTEXT:
+            handlers.append((f"before-sign.{name}", self.remember_region))
+        return handlers
 
 
 # Marks the handler `fast_path` looks for: a call is made without botocore's
