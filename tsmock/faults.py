@@ -270,11 +270,6 @@ class FaultInjector:
         with self._lock:
             self._faults.clear()
 
-    def clear(self) -> None:
-        """Remove every fault."""
-        with self._lock:
-            self._faults.clear()
-
 
 def _service_of(operation: str, service: str | None, services: Collection[str]) -> str:
     """The service a fault's operation belongs to."""
