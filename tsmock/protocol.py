@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from botocore.model import ServiceModel
-
 from tsmock import shapes
 from tsmock.backend.errors import (
     FrameworkValidationException,
@@ -24,19 +22,12 @@ from tsmock.backend.errors import (
     UnknownOperationException,
 )
 
-SERVICE_NAME = "timestream-write"
-TARGET_PREFIX = "Timestream_20181101."
 CONTENT_TYPE = "application/x-amz-json-1.0"
-
-
-def service_model(service: str = SERVICE_NAME) -> ServiceModel:
-    """The botocore model of a service, loaded once, on first use."""
-    return shapes.service_model(service)
 
 
 @cache
 def _target_prefix(service: str) -> str:
-    return f"{service_model(service).metadata['targetPrefix']}."
+    return f"{shapes.service_model(service).metadata['targetPrefix']}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +47,7 @@ class Response:
     body: bytes
 
 
-def operation_of(headers: Mapping[str, Any], service: str = SERVICE_NAME) -> str:
+def operation_of(headers: Mapping[str, Any], service: str) -> str:
     """The operation named by ``X-Amz-Target``; `UnknownOperationException` if none."""
     target = _header(headers, "X-Amz-Target")
     prefix = _target_prefix(service)
@@ -68,9 +59,7 @@ def operation_of(headers: Mapping[str, Any], service: str = SERVICE_NAME) -> str
     return operation
 
 
-def parse_request(
-    headers: Mapping[str, Any], body: bytes | str | None, service: str = SERVICE_NAME
-) -> Request:
+def parse_request(headers: Mapping[str, Any], body: bytes | str | None, service: str) -> Request:
     """Decode a request without checking its members against the model.
 
     Raises `UnknownOperationException` for a target the service does not serve,
@@ -93,7 +82,7 @@ def parse_request(
     return Request(operation, params)
 
 
-def validate(operation: str, params: dict[str, Any], service: str = SERVICE_NAME) -> None:
+def validate(operation: str, params: dict[str, Any], service: str) -> None:
     """Raise a Coral-format ValidationException listing every constraint violated."""
     checker = shapes.input_checker(service, operation)
     try:
@@ -166,4 +155,4 @@ def _header(headers: Mapping[str, Any], name: str) -> str:
 
 @cache
 def _operation_names(service: str) -> frozenset[str]:
-    return frozenset(service_model(service).operation_names)
+    return frozenset(shapes.service_model(service).operation_names)
