@@ -235,7 +235,8 @@ def _parser(protocol_name: str) -> ResponseParser:
 
 
 class _LazyBody:
-    """The raw body of a fast answer: JSON-encoded only if someone reads it."""
+    """The raw body of a fast answer (result or error members): JSON-encoded only
+    if someone reads it."""
 
     __slots__ = ("_data", "_result")
 
@@ -349,21 +350,8 @@ def _error_answer(
     if error_shape is not None:
         parsed.update(parser.parse(response, error_shape))
     parsed["ResponseMetadata"]["RetryAttempts"] = 0
-    http = AWSResponse(url, encoded.status, cast(Any, headers), _LazyError(encoded.body))
+    http = AWSResponse(url, encoded.status, cast(Any, headers), _LazyBody(error.body()))
     return http, parsed
-
-
-class _LazyError:
-    __slots__ = ("_data",)
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def read(self, *args: Any, **kwargs: Any) -> bytes:
-        return self._data
-
-    def stream(self, **kwargs: Any) -> Iterator[bytes]:
-        yield self._data
 
 
 # --- Requests made without botocore's serializer -------------------------------------
