@@ -15,9 +15,9 @@ made of the full HTTP answer, when nothing could tell the difference:
 
 Otherwise it returns None and the call takes the full HTTP path. Both paths end
 in `dispatch.run`: the same checks, faults, backend and call log. The members
-come from the call's parameters (kept at ``before-parameter-build``) when they
-pass the model's check with exact JSON types; otherwise from botocore's
-serialized body, exactly as the full path reads them.
+are the call's parameters when `request_without_serializer` made the request
+(they passed the model's check with exact JSON types); otherwise they are read
+from botocore's serialized body, exactly as the full path reads them.
 
 A call that will be answered here does not need botocore's serializer, which
 walks every member of the request in Python (a third of a 100-record
@@ -56,8 +56,6 @@ if TYPE_CHECKING:
 
     from tsmock.state import MockState
 
-#: Request-context key of the members given to the client call.
-SENT_PARAMS = "tsmock_sent_params"
 #: Attribute of tsmock's ``before-call`` handler (`tsmock.intercept`): it answers here.
 ANSWERS_BEFORE_CALL = "tsmock_answers_before_call"
 #: Request-context key of a call made without botocore's serializer: what makes
@@ -268,12 +266,14 @@ def answer(
     params: dict[str, Any] | None = context.get(_CHECKED)
     checked = params is not None
     if params is None:
-        members = _serialized_members(
-            service_name, operation, request_dict, request_signer, context
-        )
-        if members is None:
+        if not _answerable(
+            getattr(request_signer, "_event_emitter", None), service_name, operation, context
+        ):
             return None
-        params, checked = members
+        try:
+            params = protocol.parse_request(request_dict["headers"], body, service_name).params
+        except TimestreamError:
+            return None
     # Checked again for a call made without the serializer: a fault armed since
     # (by another thread) strikes on the full path (`serialize_after_all`).
     if state.faults.may_strike(service_name, operation, params):
@@ -299,35 +299,6 @@ def answer(
         "RetryAttempts": 0,
     }
     return AWSResponse(url, 200, cast(Any, headers), _LazyBody(outcome)), parsed
-
-
-def _serialized_members(
-    service_name: str,
-    operation: str,
-    request_dict: dict[str, Any],
-    request_signer: Any,
-    context: dict[str, Any],
-) -> tuple[dict[str, Any], bool] | None:
-    """The members of a call botocore serialized and whether they passed the
-    model's check; None when the fast path may not answer it."""
-    if not _answerable(
-        getattr(request_signer, "_event_emitter", None), service_name, operation, context
-    ):
-        return None
-    params = context.get(SENT_PARAMS)
-    config = context.get("client_config")
-    if (
-        params is not None
-        and getattr(config, "parameter_validation", True) is not False
-        and shapes.is_valid(service_name, operation, params)
-    ):
-        return params, True
-    try:
-        return protocol.parse_request(
-            request_dict["headers"], request_dict.get("body"), service_name
-        ).params, False
-    except TimestreamError:
-        return None
 
 
 def _error_answer(

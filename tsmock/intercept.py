@@ -43,8 +43,6 @@ if TYPE_CHECKING:
     from tsmock.state import MockState
 
 
-#: Request-context key of the members given to the client call (`fast_path.SENT_PARAMS`).
-_SENT_PARAMS = "tsmock_sent_params"
 #: Request-context key of a call made without botocore's serializer (`fast_path.SERIALIZE`).
 _SERIALIZE = "tsmock_serialize"
 _BY_ENDPOINT_PREFIX = {service.endpoint_prefix: service.name for service in SERVICES.values()}
@@ -154,15 +152,6 @@ class _ServiceHandlers:
             fast_path.serialize_after_all(params, model)
         return answered
 
-    def remember_params(self, params: Any, context: Any = None, **kwargs: Any) -> None:
-        """``before-parameter-build.<service>``: keep the members of the call.
-
-        The request context travels to ``before-call``, where the fast path may
-        use them instead of decoding the body botocore serialized.
-        """
-        if context is not None and _answering(self.service_name) is not None:
-            context[_SENT_PARAMS] = params
-
     def remember_region(self, region_name: Any = None, **kwargs: Any) -> None:
         """``before-sign.<service>``: the client's region, for `_region`.
 
@@ -182,7 +171,6 @@ class _ServiceHandlers:
             (f"before-send.{name}", self.before_send),
             (f"choose-signer.{name}", self.choose_signer),
             (f"before-call.{name}", self.before_call),
-            (f"before-parameter-build.{name}", self.remember_params),
         ]
         if not _PREPARED_REQUESTS_CARRY_CONTEXT:
             handlers.append((f"before-sign.{name}", self.remember_region))
