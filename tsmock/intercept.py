@@ -81,10 +81,9 @@ def _region(request: AWSPreparedRequest, state: MockState, service_name: str) ->
         region = context.get("client_region")
         if region:
             return str(region)
-    attribute = service_name.replace("-", "_")
-    signed_for = getattr(registry.signing_regions, attribute, None)
+    signed_for = getattr(registry.signing_regions, service_name, None)
     # Read once: a later request of the thread must not inherit it.
-    setattr(registry.signing_regions, attribute, None)
+    setattr(registry.signing_regions, service_name, None)
     if signed_for:
         return str(signed_for)
     answered = plain_requests.service_of(request.url or "")
@@ -120,7 +119,6 @@ class _ServiceHandlers:
 
     def __init__(self, service_name: str) -> None:
         self.service_name = service_name
-        self._attribute = service_name.replace("-", "_")
 
     def before_send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
         """``before-send.<service>``: the answer of the active mock, else None."""
@@ -159,7 +157,7 @@ class _ServiceHandlers:
         request context. Set for every request of the service and cleared when
         read, so a value never outlives the request it was set for.
         """
-        setattr(registry.signing_regions, self._attribute, region_name)
+        setattr(registry.signing_regions, self.service_name, region_name)
 
     def choose_signer(self, **kwargs: Any) -> Any:
         """``choose-signer.<service>``: no signing (no credentials) while answered."""
