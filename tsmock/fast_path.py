@@ -271,7 +271,7 @@ def answer(
         ):
             return None
         try:
-            params = protocol.parse_request(request_dict["headers"], body, service_name).params
+            params = protocol.parse_members(body)
         except TimestreamError:
             return None
     # Checked again for a call made without the serializer: a fault armed since

@@ -31,14 +31,6 @@ def _target_prefix(service: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Request:
-    """A decoded request: the AWS operation name and its members."""
-
-    operation: str
-    params: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
 class Response:
     """An encoded response, ready to hand to botocore or to a ``requests`` caller."""
 
@@ -59,14 +51,11 @@ def operation_of(headers: Mapping[str, Any], service: str) -> str:
     return operation
 
 
-def parse_request(headers: Mapping[str, Any], body: bytes | str | None, service: str) -> Request:
-    """Decode a request without checking its members against the model.
+def parse_members(body: bytes | str | None) -> dict[str, Any]:
+    """The members of a request body, not checked against the model (`validate` does).
 
-    Raises `UnknownOperationException` for a target the service does not serve,
-    and a framework ValidationException for a body that is not a JSON object;
-    the members are checked by `validate`.
+    Raises a framework ValidationException for a body that is not a JSON object.
     """
-    operation = operation_of(headers, service)
     if isinstance(body, str):
         body = body.encode("utf-8")
     try:
@@ -79,7 +68,7 @@ def parse_request(headers: Mapping[str, Any], body: bytes | str | None, service:
         raise FrameworkValidationException(
             "1 validation error detected: the request body must be a JSON object"
         )
-    return Request(operation, params)
+    return params
 
 
 def validate(operation: str, params: dict[str, Any], service: str) -> None:
