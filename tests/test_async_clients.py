@@ -457,16 +457,21 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return attempts
 
 
+def _unanswered_client(aio_session: Any, service: str) -> Any:
+    """A client whose requests would go out: credentials, and a single attempt."""
+    return aio_session.create_client(
+        service,
+        region_name=REGION,
+        aws_access_key_id="a",
+        aws_secret_access_key="b",
+        config=NO_RETRIES,
+    )
+
+
 def test_inactive_mock_leaves_the_client_alone(aio_session: Any, connections: list[Any]) -> None:
     # Without a mock the request goes to the network: here the suite's guard.
     async def body() -> None:
-        async with aio_session.create_client(
-            "timestream-write",
-            region_name=REGION,
-            aws_access_key_id="a",
-            aws_secret_access_key="b",
-            config=NO_RETRIES,
-        ) as client:
+        async with _unanswered_client(aio_session, "timestream-write") as client:
             await client.list_databases()
 
     with pytest.raises(BotoCoreError):
@@ -481,7 +486,7 @@ def test_query_under_mock_timestream(aio_session: Any) -> None:
     pytest.importorskip("duckdb")
     t = now_ms()
 
-    async def main() -> tuple[Any, Any, dict[str, Any], list[Any]]:
+    async def main() -> tuple[Any, Any, dict[str, Any]]:
         async with (
             aio_session.create_client("timestream-write", region_name=REGION) as write,
             aio_session.create_client("timestream-query", region_name=REGION) as query,
@@ -503,10 +508,10 @@ def test_query_under_mock_timestream(aio_session: Any) -> None:
             ]
             with pytest.raises(query.exceptions.ValidationException) as invalid:
                 await query.query(QueryString="SELECT nope FROM nowhere.nothing")
-            return answer, pages, invalid.value.response, [t]
+            return answer, pages, invalid.value.response
 
     with mock_timestream() as ts:
-        answer, pages, invalid, _ = run(main())
+        answer, pages, invalid = run(main())
         operations = [(c.operation, c.error_code) for c in ts.calls]
         sql = f'SELECT measure_value::double AS v FROM "{DB}"."{TABLE}" ORDER BY time'
         query = boto3.client("timestream-query", region_name=REGION)
@@ -534,13 +539,7 @@ def test_query_is_not_answered_by_mock_timestream_write(
     aio_session: Any, connections: list[Any]
 ) -> None:
     async def main() -> None:
-        async with aio_session.create_client(
-            "timestream-query",
-            region_name=REGION,
-            aws_access_key_id="a",
-            aws_secret_access_key="b",
-            config=NO_RETRIES,
-        ) as query:
+        async with _unanswered_client(aio_session, "timestream-query") as query:
             await query.query(QueryString="SELECT 1")
 
     with mock_timestream_write() as ts, pytest.raises(BotoCoreError):

@@ -533,3 +533,85 @@ def test_a_call_declined_after_skipping_the_serializer_takes_the_full_path(
             "CreateTable",
             "WriteRecords",
         ]
+
+
+def _between_serializing_and_before_call(
+    monkeypatch: pytest.MonkeyPatch, operation: str, act: Callable[[], None]
+) -> list[str]:
+    """Run ``act`` once, for ``operation``, after its request dict is made and before
+    ``before-call`` (where botocore resolves the checksum context)."""
+    import botocore.client
+
+    acted: list[str] = []
+    original = botocore.client.resolve_checksum_context
+
+    def then_act(request_dict: Any, model: Any, params: Any) -> Any:
+        if model.name == operation and not acted:
+            acted.append(model.name)
+            act()
+        return original(request_dict, model, params)
+
+    monkeypatch.setattr(botocore.client, "resolve_checksum_context", then_act)
+    return acted
+
+
+def test_a_fault_armed_after_skipping_the_serializer_strikes_on_the_full_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[Any] = []
+    with mock_timestream_write() as ts:
+        client = boto3.client("timestream-write", region_name=REGION)
+        client.create_database(DatabaseName="db1")
+
+        def arm_and_watch() -> None:
+            ts.add_fault("DescribeDatabase", "ResourceNotFoundException", message="gone")
+            client.meta.events.register_first(
+                "before-send.timestream-write", lambda request, **kw: sent.append(request)
+            )
+
+        acted = _between_serializing_and_before_call(monkeypatch, "DescribeDatabase", arm_and_watch)
+        with pytest.raises(ClientError, match="gone"):
+            client.describe_database(DatabaseName="db1")
+    assert acted == ["DescribeDatabase"]
+    # The full path sent botocore's own request.
+    assert [request.headers["X-Amz-Target"] for request in sent] == [
+        b"Timestream_20181101.DescribeDatabase"
+    ]
+    assert json.loads(sent[0].body) == {"DatabaseName": "db1"}
+
+
+def test_a_mock_stopped_after_skipping_the_serializer_sends_botocores_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    from tsmock import registry
+
+    sent: list[Any] = []
+
+    class _Raw:
+        def stream(self, **kwargs: Any) -> Iterator[bytes]:
+            yield b"{}"
+
+    def answer_elsewhere(request: Any, **kwargs: Any) -> AWSResponse:
+        sent.append(request)
+        return AWSResponse(request.url, 200, {}, _Raw())  # type: ignore[arg-type]
+
+    with mock_timestream_write():
+        client = boto3.client("timestream-write", region_name=REGION)
+        client.create_database(DatabaseName="db1")
+
+        def stop_and_watch() -> None:
+            # What another thread's stop looks like to this call.
+            monkeypatch.setattr(registry, "_active", None)
+            client.meta.events.register("before-send.timestream-write", answer_elsewhere)
+
+        acted = _between_serializing_and_before_call(monkeypatch, "DeleteDatabase", stop_and_watch)
+        client.delete_database(DatabaseName="db1")
+        monkeypatch.undo()
+    assert acted == ["DeleteDatabase"]
+    # Whatever answers once tsmock no longer does gets botocore's own request.
+    assert [request.headers.get("X-Amz-Target") for request in sent] == [
+        b"Timestream_20181101.DeleteDatabase"
+    ]
+    assert json.loads(sent[0].body) == {"DatabaseName": "db1"}

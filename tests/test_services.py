@@ -20,7 +20,7 @@ def test_the_write_service_is_described_by_its_model() -> None:
 
 @pytest.mark.parametrize("name", sorted(services.SERVICES))
 def test_every_registered_service_has_its_handlers_installed(name: str) -> None:
-    for event in ("before-call", "before-send", "choose-signer", "before-parameter-build"):
+    for event in ("before-call", "before-send", "choose-signer"):
         assert any(
             entry[0] == f"{event}.{name}" and entry[1].__self__.service_name == name
             for entry in BUILTIN_HANDLERS

@@ -80,7 +80,7 @@ def handle(
     operation: str | None = None
     try:
         operation = protocol.operation_of(headers, service_name)
-        params = protocol.parse_request(headers, body, service_name).params
+        params = protocol.parse_members(body)
     except TimestreamError as error:
         # The call log names the operation even when its body cannot be read.
         _record_error(state, operation, body, error, service_name)

@@ -15,9 +15,9 @@ made of the full HTTP answer, when nothing could tell the difference:
 
 Otherwise it returns None and the call takes the full HTTP path. Both paths end
 in `dispatch.run`: the same checks, faults, backend and call log. The members
-come from the call's parameters (kept at ``before-parameter-build``) when they
-pass the model's check with exact JSON types; otherwise from botocore's
-serialized body, exactly as the full path reads them.
+are the call's parameters when `request_without_serializer` made the request
+(they passed the model's check with exact JSON types); otherwise they are read
+from botocore's serialized body, exactly as the full path reads them.
 
 A call that will be answered here does not need botocore's serializer, which
 walks every member of the request in Python (a third of a 100-record
@@ -56,13 +56,13 @@ if TYPE_CHECKING:
 
     from tsmock.state import MockState
 
-#: Request-context key of the members given to the client call.
-SENT_PARAMS = "tsmock_sent_params"
 #: Attribute of tsmock's ``before-call`` handler (`tsmock.intercept`): it answers here.
 ANSWERS_BEFORE_CALL = "tsmock_answers_before_call"
-#: Request-context key: botocore's own request dict for this call, made on demand.
-_SERIALIZE = "tsmock_serialize"
-#: Request-context key: the members passed the model's check before serializing.
+#: Request-context key of a call made without botocore's serializer: what makes
+#: botocore's own request dict for it, on demand.
+SERIALIZE = "tsmock_serialize"
+#: Request-context key: the members `request_without_serializer` checked, every
+#: other check of the fast path passed with them.
 _CHECKED = "tsmock_checked"
 
 #: Events whose handlers see the HTTP request on the full path.
@@ -108,8 +108,8 @@ class _ClientView:
     def __init__(self) -> None:
         self.lookup_cache: object = None
         self.builtin: frozenset[Any] = frozenset()
-        #: Operation -> (answerable, its discovery handlers).
-        self.verdicts: dict[str, tuple[bool, tuple[Any, ...], bool]] = {}
+        #: Operation -> `_verdict`.
+        self.verdicts: dict[str, tuple[Any, ...] | None] = {}
 
 
 _VIEWS: weakref.WeakKeyDictionary[Any, _ClientView] = weakref.WeakKeyDictionary()
@@ -119,11 +119,10 @@ def _handlers(emitter: Any, event_name: str) -> Iterator[Any]:
     return iter(emitter._handlers.prefix_search(event_name))
 
 
-def _verdict(
-    emitter: Any, service_name: str, operation: str
-) -> tuple[bool, tuple[Any, ...], bool]:
-    """(no handler must see the HTTP request, the endpoint discovery handlers,
-    tsmock's ``before-call`` handler is there to answer)."""
+def _verdict(emitter: Any, service_name: str, operation: str) -> tuple[Any, ...] | None:
+    """The client's endpoint discovery handlers of the operation, or None if the
+    fast path may not answer it: a handler must see the HTTP request, or tsmock's
+    ``before-call`` handler is not there to answer."""
     builtin = _Builtin.current()
     view = _VIEWS.get(emitter)
     if view is None:
@@ -133,21 +132,41 @@ def _verdict(
     if view.lookup_cache is not lookup_cache or view.builtin is not builtin:
         view.lookup_cache, view.builtin = lookup_cache, builtin
         view.verdicts.clear()
-    verdict = view.verdicts.get(operation)
-    if verdict is None:
-        answerable = True
-        answers = False
-        discovery: list[Any] = []
-        for event in _HTTP_EVENTS:
-            for handler in _handlers(emitter, f"{event}.{service_name}.{operation}"):
-                function = getattr(handler, "__func__", handler)
-                answers = answers or getattr(function, ANSWERS_BEFORE_CALL, False)
-                if function is EndpointDiscoveryHandler.discover_endpoint:
-                    discovery.append(handler.__self__)
-                elif handler not in builtin and function not in _CLIENT_FUNCTIONS:
-                    answerable = False
-        verdict = view.verdicts[operation] = (answerable, tuple(discovery), answers)
+    if operation in view.verdicts:
+        return view.verdicts[operation]
+    verdict = view.verdicts[operation] = _judge(emitter, service_name, operation, builtin)
     return verdict
+
+
+def _judge(
+    emitter: Any, service_name: str, operation: str, builtin: frozenset[Any]
+) -> tuple[Any, ...] | None:
+    answers = False
+    discovery: list[Any] = []
+    for event in _HTTP_EVENTS:
+        for handler in _handlers(emitter, f"{event}.{service_name}.{operation}"):
+            function = getattr(handler, "__func__", handler)
+            answers = answers or getattr(function, ANSWERS_BEFORE_CALL, False)
+            if function is EndpointDiscoveryHandler.discover_endpoint:
+                discovery.append(handler.__self__)
+            elif handler not in builtin and function not in _CLIENT_FUNCTIONS:
+                return None
+    return tuple(discovery) if answers else None
+
+
+def _answerable(events: Any, service_name: str, operation: str, context: dict[str, Any]) -> bool:
+    """Whether the fast path may answer this call of the client whose hooks are ``events``.
+
+    Not for an aiobotocore client (its emitter awaits the answer's content), nor
+    when `_verdict` says no, nor when the full path would call DescribeEndpoints.
+    """
+    emitter = getattr(events, "_emitter", None)
+    if emitter is None or type(emitter).__module__.startswith("aiobotocore"):
+        return False
+    discovery = _verdict(emitter, service_name, operation)
+    if discovery is None:
+        return False
+    return not discovery or _endpoint_known(discovery, operation, context)
 
 
 def _endpoint_known(discovery: tuple[Any, ...], operation: str, context: dict[str, Any]) -> bool:
@@ -214,7 +233,8 @@ def _parser(protocol_name: str) -> ResponseParser:
 
 
 class _LazyBody:
-    """The raw body of a fast answer: JSON-encoded only if someone reads it."""
+    """The raw body of a fast answer (result or error members): JSON-encoded only
+    if someone reads it."""
 
     __slots__ = ("_data", "_result")
 
@@ -240,29 +260,22 @@ def answer(
     context: dict[str, Any],
 ) -> tuple[AWSResponse, dict[str, Any]] | None:
     """The ``before-call`` answer, or None when the call must take the full path."""
-    emitter = getattr(getattr(request_signer, "_event_emitter", None), "_emitter", None)
-    if emitter is None or type(emitter).__module__.startswith("aiobotocore"):
-        return None
     operation = model.name
-    answerable, discovery, _ = _verdict(emitter, service_name, operation)
-    if not answerable or (discovery and not _endpoint_known(discovery, operation, context)):
-        return None
     body = request_dict.get("body")
-    params = context.get(SENT_PARAMS)
-    config = context.get("client_config")
-    checked = params is not None and (
-        context.pop(_CHECKED, False)
-        or (
-            getattr(config, "parameter_validation", True) is not False
-            and shapes.is_valid(service_name, operation, params)
-        )
-    )
-    if not checked:
+    # Made by `request_without_serializer`, which ran every check up to the faults'.
+    params: dict[str, Any] | None = context.get(_CHECKED)
+    checked = params is not None
+    if params is None:
+        if not _answerable(
+            getattr(request_signer, "_event_emitter", None), service_name, operation, context
+        ):
+            return None
         try:
-            params = protocol.parse_request(request_dict["headers"], body, service_name).params
+            params = protocol.parse_members(body)
         except TimestreamError:
             return None
-    assert params is not None
+    # Checked again for a call made without the serializer: a fault armed since
+    # (by another thread) strikes on the full path (`serialize_after_all`).
     if state.faults.may_strike(service_name, operation, params):
         return None
     region = context.get("client_region") or state.region_name
@@ -308,21 +321,8 @@ def _error_answer(
     if error_shape is not None:
         parsed.update(parser.parse(response, error_shape))
     parsed["ResponseMetadata"]["RetryAttempts"] = 0
-    http = AWSResponse(url, encoded.status, cast(Any, headers), _LazyError(encoded.body))
+    http = AWSResponse(url, encoded.status, cast(Any, headers), _LazyBody(error.body()))
     return http, parsed
-
-
-class _LazyError:
-    __slots__ = ("_data",)
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def read(self, *args: Any, **kwargs: Any) -> bytes:
-        return self._data
-
-    def stream(self, **kwargs: Any) -> Iterator[bytes]:
-        yield self._data
 
 
 # --- Requests made without botocore's serializer -------------------------------------
@@ -347,22 +347,12 @@ def request_without_serializer(
     if state is None or context is None or service_name not in state.services:
         return None
     operation = model.name
-    emitter = getattr(getattr(client, "meta", None), "events", None)
-    emitter = getattr(emitter, "_emitter", None)
     if (
-        emitter is None
-        or type(emitter).__module__.startswith("aiobotocore")
         # A client made with parameter_validation=False sends what it is given:
         # the service's own checks answer it, from the serialized body.
-        or not isinstance(getattr(client, "_serializer", None), ParamValidationDecorator)
+        not isinstance(getattr(client, "_serializer", None), ParamValidationDecorator)
         or not _plain_input(model)
-    ):
-        return None
-    answerable, discovery, answers = _verdict(emitter, service_name, operation)
-    if (
-        not answers
-        or not answerable
-        or (discovery and not _endpoint_known(discovery, operation, context))
+        or not _answerable(getattr(client.meta, "events", None), service_name, operation, context)
     ):
         return None
     if model.input_shape is not None:
@@ -371,8 +361,8 @@ def request_without_serializer(
         return None
     if state.faults.may_strike(service_name, operation, api_params):
         return None
-    context[_SERIALIZE] = serialize
-    context[_CHECKED] = True
+    context[SERIALIZE] = serialize
+    context[_CHECKED] = api_params
     return {
         "url_path": "/",
         "query_string": "",
@@ -386,19 +376,20 @@ def request_without_serializer(
     }
 
 
-def serialize_after_all(request_dict: dict[str, Any], model: OperationModel, params: Any) -> None:
+def serialize_after_all(request_dict: dict[str, Any], model: OperationModel) -> None:
     """Give a call made without the serializer botocore's own request dict.
 
-    For the rare call ``before-call`` declines after all (a fault armed in
-    between by another thread): the full path needs the real request.
+    For the rare call ``before-call`` declines after all (a fault armed, or the
+    mock stopped, in between by another thread): the full path needs the real
+    request. Does nothing for a call botocore serialized.
     """
     context = request_dict.get("context")
     if not isinstance(context, dict):
         return
-    serialize = context.pop(_SERIALIZE, None)
+    serialize = context.pop(SERIALIZE, None)
     if serialize is None:
         return
-    context.pop(_CHECKED, None)
+    params = context.pop(_CHECKED, None)
     request_dict.clear()
     request_dict.update(serialize())
     resolve_checksum_context(request_dict, model, params)

@@ -46,14 +46,14 @@ _ARN_MEMBER = "ResourceARN"
 
 
 def _model_operations(service: str) -> list[str]:
-    from tsmock.protocol import service_model
+    from tsmock.shapes import service_model
 
     return list(service_model(service).operation_names)
 
 
 def documented_errors(operation: str, service: str = WRITE) -> frozenset[str]:
     """The error codes the service model lists for an operation."""
-    from tsmock.protocol import service_model
+    from tsmock.shapes import service_model
 
     model = service_model(service).operation_model(operation)
     return frozenset(shape.name for shape in model.error_shapes)
@@ -62,7 +62,7 @@ def documented_errors(operation: str, service: str = WRITE) -> frozenset[str]:
 @cache
 def _scopes(service: str, operation: str) -> frozenset[str]:
     """Which of ``database`` / ``table`` a request of this operation can name."""
-    from tsmock.protocol import service_model
+    from tsmock.shapes import service_model
 
     input_shape = service_model(service).operation_model(operation).input_shape
     members = set(input_shape.members) if input_shape is not None else set()
@@ -267,11 +267,6 @@ class FaultInjector:
 
     def clear_faults(self) -> None:
         """Remove every fault (the call log stays readable)."""
-        with self._lock:
-            self._faults.clear()
-
-    def clear(self) -> None:
-        """Remove every fault."""
         with self._lock:
             self._faults.clear()
 

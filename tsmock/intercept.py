@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.abc
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -42,9 +43,14 @@ if TYPE_CHECKING:
     from tsmock.state import MockState
 
 
-#: Request-context key of the members given to the client call (`fast_path.SENT_PARAMS`).
-_SENT_PARAMS = "tsmock_sent_params"
+#: Request-context key of a call made without botocore's serializer (`fast_path.SERIALIZE`).
+_SERIALIZE = "tsmock_serialize"
 _BY_ENDPOINT_PREFIX = {service.endpoint_prefix: service.name for service in SERVICES.values()}
+#: botocore >= 1.42 hands the request context (with the client's region) on to
+#: the prepared request; only older releases need the region kept at ``before-sign``.
+_PREPARED_REQUESTS_CARRY_CONTEXT = (
+    "context" in inspect.signature(AWSPreparedRequest.__init__).parameters
+)
 
 
 class _Body:
@@ -75,10 +81,9 @@ def _region(request: AWSPreparedRequest, state: MockState, service_name: str) ->
         region = context.get("client_region")
         if region:
             return str(region)
-    attribute = service_name.replace("-", "_")
-    signed_for = getattr(registry.signing_regions, attribute, None)
+    signed_for = getattr(registry.signing_regions, service_name, None)
     # Read once: a later request of the thread must not inherit it.
-    setattr(registry.signing_regions, attribute, None)
+    setattr(registry.signing_regions, service_name, None)
     if signed_for:
         return str(signed_for)
     answered = plain_requests.service_of(request.url or "")
@@ -114,7 +119,6 @@ class _ServiceHandlers:
 
     def __init__(self, service_name: str) -> None:
         self.service_name = service_name
-        self._attribute = service_name.replace("-", "_")
 
     def before_send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
         """``before-send.<service>``: the answer of the active mock, else None."""
@@ -129,34 +133,31 @@ class _ServiceHandlers:
         self, model: Any, params: Any, request_signer: Any, context: Any = None, **kwargs: Any
     ) -> Any:
         """``before-call.<service>``: the fast answer (`tsmock.fast_path`), else None."""
+        if context is None:
+            return None
         state = _answering(self.service_name)
-        if state is None or context is None:
+        if state is None and _SERIALIZE not in context:
             return None
         from tsmock import fast_path
 
-        answered = fast_path.answer(
-            state, self.service_name, model, params, request_signer, context
-        )
+        answered = None
+        if state is not None:
+            answered = fast_path.answer(
+                state, self.service_name, model, params, request_signer, context
+            )
         if answered is None:
-            fast_path.serialize_after_all(params, model, context.get(fast_path.SENT_PARAMS))
+            # Also when the mock stopped since the call skipped the serializer.
+            fast_path.serialize_after_all(params, model)
         return answered
-
-    def remember_params(self, params: Any, context: Any = None, **kwargs: Any) -> None:
-        """``before-parameter-build.<service>``: keep the members of the call.
-
-        The request context travels to ``before-call``, where the fast path may
-        use them instead of decoding the body botocore serialized.
-        """
-        if context is not None and _answering(self.service_name) is not None:
-            context[_SENT_PARAMS] = params
 
     def remember_region(self, region_name: Any = None, **kwargs: Any) -> None:
         """``before-sign.<service>``: the client's region, for `_region`.
 
-        Set for every request of the service and cleared when read, so a value
-        never outlives the request it was set for.
+        Registered only for botocore releases whose prepared requests carry no
+        request context. Set for every request of the service and cleared when
+        read, so a value never outlives the request it was set for.
         """
-        setattr(registry.signing_regions, self._attribute, region_name)
+        setattr(registry.signing_regions, self.service_name, region_name)
 
     def choose_signer(self, **kwargs: Any) -> Any:
         """``choose-signer.<service>``: no signing (no credentials) while answered."""
@@ -164,13 +165,14 @@ class _ServiceHandlers:
 
     def builtin(self) -> list[tuple[str, Any]]:
         name = self.service_name
-        return [
+        handlers = [
             (f"before-send.{name}", self.before_send),
             (f"choose-signer.{name}", self.choose_signer),
             (f"before-call.{name}", self.before_call),
-            (f"before-parameter-build.{name}", self.remember_params),
-            (f"before-sign.{name}", self.remember_region),
         ]
+        if not _PREPARED_REQUESTS_CARRY_CONTEXT:
+            handlers.append((f"before-sign.{name}", self.remember_region))
+        return handlers
 
 
 # Marks the handler `fast_path` looks for: a call is made without botocore's

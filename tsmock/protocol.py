@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from botocore.model import ServiceModel
-
 from tsmock import shapes
 from tsmock.backend.errors import (
     FrameworkValidationException,
@@ -24,27 +22,12 @@ from tsmock.backend.errors import (
     UnknownOperationException,
 )
 
-SERVICE_NAME = "timestream-write"
-TARGET_PREFIX = "Timestream_20181101."
 CONTENT_TYPE = "application/x-amz-json-1.0"
-
-
-def service_model(service: str = SERVICE_NAME) -> ServiceModel:
-    """The botocore model of a service, loaded once, on first use."""
-    return shapes.service_model(service)
 
 
 @cache
 def _target_prefix(service: str) -> str:
-    return f"{service_model(service).metadata['targetPrefix']}."
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """A decoded request: the AWS operation name and its members."""
-
-    operation: str
-    params: dict[str, Any]
+    return f"{shapes.service_model(service).metadata['targetPrefix']}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +39,7 @@ class Response:
     body: bytes
 
 
-def operation_of(headers: Mapping[str, Any], service: str = SERVICE_NAME) -> str:
+def operation_of(headers: Mapping[str, Any], service: str) -> str:
     """The operation named by ``X-Amz-Target``; `UnknownOperationException` if none."""
     target = _header(headers, "X-Amz-Target")
     prefix = _target_prefix(service)
@@ -68,16 +51,11 @@ def operation_of(headers: Mapping[str, Any], service: str = SERVICE_NAME) -> str
     return operation
 
 
-def parse_request(
-    headers: Mapping[str, Any], body: bytes | str | None, service: str = SERVICE_NAME
-) -> Request:
-    """Decode a request without checking its members against the model.
+def parse_members(body: bytes | str | None) -> dict[str, Any]:
+    """The members of a request body, not checked against the model (`validate` does).
 
-    Raises `UnknownOperationException` for a target the service does not serve,
-    and a framework ValidationException for a body that is not a JSON object;
-    the members are checked by `validate`.
+    Raises a framework ValidationException for a body that is not a JSON object.
     """
-    operation = operation_of(headers, service)
     if isinstance(body, str):
         body = body.encode("utf-8")
     try:
@@ -90,10 +68,10 @@ def parse_request(
         raise FrameworkValidationException(
             "1 validation error detected: the request body must be a JSON object"
         )
-    return Request(operation, params)
+    return params
 
 
-def validate(operation: str, params: dict[str, Any], service: str = SERVICE_NAME) -> None:
+def validate(operation: str, params: dict[str, Any], service: str) -> None:
     """Raise a Coral-format ValidationException listing every constraint violated."""
     checker = shapes.input_checker(service, operation)
     try:
@@ -166,4 +144,4 @@ def _header(headers: Mapping[str, Any], name: str) -> str:
 
 @cache
 def _operation_names(service: str) -> frozenset[str]:
-    return frozenset(service_model(service).operation_names)
+    return frozenset(shapes.service_model(service).operation_names)

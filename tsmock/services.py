@@ -72,9 +72,9 @@ class Service:
     @cached_property
     def model(self) -> ServiceModel:
         """The botocore model of the service (loaded once, through botocore's loader)."""
-        from tsmock import protocol
+        from tsmock import shapes
 
-        return protocol.service_model(self.name)
+        return shapes.service_model(self.name)
 
     @cached_property
     def _implementation(self) -> Any:

@@ -71,5 +71,5 @@ class MockState:
         with self._lock:
             self._backends.clear()
         self.objects.clear()
-        self.faults.clear()
+        self.faults.clear_faults()
         self.calls.clear()

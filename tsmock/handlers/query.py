@@ -152,10 +152,8 @@ def _execute_scheduled_query(backend: QueryServiceBackend, p: Params) -> dict[st
 
 
 def _invocation_time(value: Any) -> datetime:
-    # Both paths hand over botocore's members: a datetime on the fast path, epoch
-    # seconds once decoded from the JSON body.
-    if isinstance(value, datetime):
-        return value
+    # Epoch seconds on both paths: botocore's JSON body decoded, or members the
+    # model's check passed (it takes a timestamp only as an int or a float).
     return datetime.fromtimestamp(float(value), timezone.utc)
 
 
